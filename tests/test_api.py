@@ -1,0 +1,344 @@
+"""The legacy Python API: names, signatures and behaviour of config, features, convert and utils."""
+
+import inspect
+import json
+import logging
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+import transformers_onnx
+from transformers_onnx import (
+    EXTERNAL_DATA_FORMAT_SIZE_LIMIT,
+    FeaturesManager,
+    OnnxConfig,
+    OnnxConfigWithPast,
+    OnnxSeq2SeqConfigWithPast,
+    ParameterFormat,
+    PatchingSpec,
+    compute_serialized_parameters_size,
+    export,
+    validate_model_outputs,
+)
+from transformers_onnx.convert import (
+    check_onnxruntime_requirements,
+    ensure_model_and_config_inputs_match,
+    export_pytorch,
+    export_tensorflow,
+)
+from transformers_onnx.errors import UnsupportedFeatureError, UnsupportedModelError, ValidationError
+from transformers_onnx.models.bert import BertOnnxConfig
+from transformers_onnx.utils import compute_effective_axis_dimension, get_preprocessor
+
+LEGACY = json.loads(
+    (__import__("pathlib").Path(__file__).parents[2] / "shared/legacy/transformers_onnx_4.57.6.json").read_text()
+) if (__import__("pathlib").Path(__file__).parents[2] / "shared/legacy/transformers_onnx_4.57.6.json").exists() else None
+
+
+def test_public_names_match_the_legacy_package():
+    assert set(transformers_onnx.__all__) == {
+        "EXTERNAL_DATA_FORMAT_SIZE_LIMIT", "OnnxConfig", "OnnxConfigWithPast", "OnnxSeq2SeqConfigWithPast",
+        "PatchingSpec", "export", "validate_model_outputs", "FeaturesManager", "ParameterFormat",
+        "compute_serialized_parameters_size",
+    }
+    import transformers_onnx.convert as convert
+    import transformers_onnx.utils as utils
+
+    for name in ("ParameterFormat", "compute_effective_axis_dimension", "compute_serialized_parameters_size", "get_preprocessor"):
+        assert hasattr(utils, name)
+    for name in ("check_onnxruntime_requirements", "export", "export_pytorch", "export_tensorflow",
+                 "validate_model_outputs", "ensure_model_and_config_inputs_match"):
+        assert hasattr(convert, name)
+
+
+def test_legacy_signatures():
+    assert list(inspect.signature(export).parameters) == [
+        "preprocessor", "model", "config", "opset", "output", "tokenizer", "device"]
+    assert list(inspect.signature(validate_model_outputs).parameters) == [
+        "config", "preprocessor", "reference_model", "onnx_model", "onnx_named_outputs", "atol", "tokenizer"]
+    assert list(inspect.signature(export_tensorflow).parameters) == [
+        "preprocessor", "model", "config", "opset", "output", "tokenizer"]
+    assert list(inspect.signature(OnnxConfig.__init__).parameters) == ["self", "config", "task", "patching_specs"]
+    assert list(inspect.signature(OnnxConfigWithPast.__init__).parameters) == [
+        "self", "config", "task", "patching_specs", "use_past"]
+    assert list(inspect.signature(FeaturesManager.get_model_from_feature).parameters) == [
+        "feature", "model", "framework", "cache_dir"]
+
+
+def test_importing_the_package_imports_no_framework():
+    code = (
+        "import sys, transformers_onnx, transformers_onnx.features, transformers_onnx.config;"
+        "from transformers_onnx import FeaturesManager, OnnxConfig;"
+        "FeaturesManager.get_supported_features_for_model_type('bert');"
+        "print(sorted(m for m in ('torch', 'tensorflow', 'onnxruntime', 'transformers') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_help_imports_no_framework():
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "transformers_onnx", "--help"], capture_output=True, text=True
+    )
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in out.stderr.splitlines() if "|" in line}
+    assert not imported & {"torch", "tensorflow", "onnxruntime", "transformers", "onnx"}
+
+
+def test_utils():
+    assert ParameterFormat.Float.size == 4
+    assert compute_serialized_parameters_size(10, ParameterFormat.Float) == 40
+    assert compute_effective_axis_dimension(-1, fixed_dimension=8, num_token_to_add=2) == 6
+    assert compute_effective_axis_dimension(5, fixed_dimension=8) == 5
+    assert EXTERNAL_DATA_FORMAT_SIZE_LIMIT == 2 * 1024**3
+    assert not OnnxConfig.use_external_data_format(EXTERNAL_DATA_FORMAT_SIZE_LIMIT // 4 - 1)
+    assert OnnxConfig.use_external_data_format(EXTERNAL_DATA_FORMAT_SIZE_LIMIT // 4)
+
+
+def test_onnx_config_defaults_and_outputs():
+    from transformers import BertConfig, DistilBertConfig
+
+    from transformers_onnx.models.distilbert import DistilBertOnnxConfig
+
+    config = BertOnnxConfig(BertConfig())
+    assert list(config.inputs) == ["input_ids", "attention_mask", "token_type_ids"]
+    assert dict(config.outputs) == {"last_hidden_state": {0: "batch", 1: "sequence"}}
+    assert config.values_override == {"use_cache": False}
+    assert (config.default_batch_size, config.default_sequence_length, config.default_num_choices) == (2, 8, 4)
+    assert config.default_onnx_opset == 11 and config.atol_for_validation == 1e-5
+    assert config.is_torch_support_available
+    assert list(DistilBertOnnxConfig(DistilBertConfig()).outputs) == ["last_hidden_state"]
+    multiple_choice = BertOnnxConfig.from_model_config(BertConfig(), task="multiple-choice")
+    assert multiple_choice.inputs["input_ids"] == {0: "batch", 1: "choice", 2: "sequence"}
+    assert dict(multiple_choice.outputs) == {"logits": {0: "batch"}}
+    assert {task: dict(v) for task, v in OnnxConfig._tasks_to_common_outputs.items()} == {
+        task: {name: {int(k): v for k, v in axes.items()} for name, axes in outputs.items()}
+        for task, outputs in (LEGACY or {}).get("tasks_to_common_outputs", {}).items()
+    } or LEGACY is None
+    with pytest.raises(ValueError, match="not a supported task"):
+        BertOnnxConfig(BertConfig(), task="translation")
+
+
+def test_dummy_inputs_for_tokenizers(tiny_checkpoint):
+    from transformers import AutoTokenizer, BertConfig
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_checkpoint("bert", "default"))
+    config = BertOnnxConfig(BertConfig())
+    single = config.generate_dummy_inputs(tokenizer, framework="pt")
+    assert single["input_ids"].shape == (2, 8)
+    pair = config.generate_dummy_inputs(tokenizer, batch_size=3, seq_length=10, is_pair=True, framework="np")
+    assert pair["input_ids"].shape == (3, 9)  # legacy: the pair's 3 special tokens are taken off, one text is made
+    choices = BertOnnxConfig(BertConfig(), task="multiple-choice").generate_dummy_inputs(tokenizer, framework="pt")
+    assert choices["input_ids"].shape[:2] == (2, 4)
+    assert config.generate_dummy_inputs_onnxruntime(single) is single
+    with pytest.raises(ValueError):
+        config.generate_dummy_inputs(tokenizer, tokenizer=tokenizer)
+    assert config.generate_dummy_inputs(None, tokenizer=tokenizer, framework="pt")["input_ids"].shape == (2, 8)
+
+
+def test_dummy_inputs_for_images_audio_and_processors():
+    from transformers import BertTokenizer, ViTConfig, ViTImageProcessor, WhisperConfig, WhisperFeatureExtractor
+
+    from transformers_onnx.models.vit import ViTOnnxConfig
+
+    images = ViTOnnxConfig(ViTConfig()).generate_dummy_inputs(
+        ViTImageProcessor(size={"height": 30, "width": 30}), batch_size=3, framework="pt")
+    assert images["pixel_values"].shape == (3, 3, 30, 30)
+
+    class AudioConfig(OnnxConfig):
+        inputs = {"input_features": {0: "batch"}}
+
+    audio = AudioConfig(WhisperConfig()).generate_dummy_inputs(WhisperFeatureExtractor(), time_duration=1.0, framework="np")
+    assert audio["input_features"].shape[:2] == (2, 80)
+    with pytest.raises(ValueError, match="Unable to generate dummy inputs"):
+        BertOnnxConfig(ViTConfig()).generate_dummy_inputs(object())
+
+
+def test_patching_specs_are_applied_during_export_and_restored(tiny_checkpoint, tmp_path):
+    from transformers import AutoModel, AutoTokenizer
+
+    checkpoint = tiny_checkpoint("bert", "default")
+    model = AutoModel.from_pretrained(checkpoint)
+    seen = []
+
+    class Holder:
+        @staticmethod
+        def op(x):
+            return x
+
+    def custom(x):
+        seen.append("custom")
+        return x
+
+    def patched_forward(*args, **kwargs):
+        Holder.op(None)
+        return original_forward(*args, **kwargs)
+
+    original_forward = model.forward
+    model.forward = patched_forward
+    model.forward.__signature__ = inspect.signature(original_forward)
+    config = BertOnnxConfig(model.config, patching_specs=[PatchingSpec(Holder, "op", custom, op_wrapper=staticmethod)])
+    export(AutoTokenizer.from_pretrained(checkpoint), model, config, 11, tmp_path / "model.onnx")
+    assert seen == ["custom"]
+    assert Holder.op(1) == 1 and seen == ["custom"]
+
+
+def test_export_and_validate_from_python(tiny_checkpoint, tmp_path, caplog):
+    from transformers import AutoModel, AutoTokenizer
+
+    checkpoint = tiny_checkpoint("bert", "default")
+    model, tokenizer = AutoModel.from_pretrained(checkpoint), AutoTokenizer.from_pretrained(checkpoint)
+    config = BertOnnxConfig(model.config)
+    onnx_inputs, onnx_outputs = export(tokenizer, model, config, 14, tmp_path / "model.onnx")
+    assert onnx_inputs == ["input_ids", "attention_mask", "token_type_ids"]
+    assert onnx_outputs == ["last_hidden_state"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx"]
+    with caplog.at_level(logging.INFO, logger="transformers_onnx"):
+        validate_model_outputs(config, tokenizer, model, tmp_path / "model.onnx", onnx_outputs, 1e-5)
+    assert "\t\t-[✓] (3, 9, 32) matches (3, 9, 32)" in caplog.text
+    assert "\t\t-[✓] all values close (atol: 1e-05)" in caplog.text
+
+    torch.manual_seed(1)
+    other = type(model)(model.config).eval()
+    with pytest.raises(ValueError, match='output "last_hidden_state" has max absolute difference') as raised:
+        validate_model_outputs(config, tokenizer, other, tmp_path / "model.onnx", onnx_outputs, 1e-5)
+    assert isinstance(raised.value, ValidationError)
+    with pytest.raises(ValueError, match="Outputs doesn't match"):
+        validate_model_outputs(config, tokenizer, model, tmp_path / "model.onnx", ["pooler_output"], 1e-5)
+
+
+def test_external_data_format_writes_one_data_file(tiny_checkpoint, tmp_path, monkeypatch):
+    from onnxruntime import InferenceSession
+    from transformers import AutoModel, AutoTokenizer
+
+    checkpoint = tiny_checkpoint("bert", "default")
+    model, tokenizer = AutoModel.from_pretrained(checkpoint), AutoTokenizer.from_pretrained(checkpoint)
+    monkeypatch.setattr(OnnxConfig, "use_external_data_format", staticmethod(lambda num_parameters: True))
+    config = BertOnnxConfig(model.config)
+    _, outputs = export_pytorch(tokenizer, model, config, 14, tmp_path / "model.onnx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx", "model.onnx.data"]
+    assert (tmp_path / "model.onnx").stat().st_size < (tmp_path / "model.onnx.data").stat().st_size
+    validate_model_outputs(config, tokenizer, model, tmp_path / "model.onnx", outputs, 1e-5)
+    InferenceSession((tmp_path / "model.onnx").as_posix())
+
+
+def test_ensure_model_and_config_inputs_match(tiny_checkpoint):
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(tiny_checkpoint("bert", "default"))
+    assert ensure_model_and_config_inputs_match(model, ["token_type_ids", "input_ids"]) == (
+        True, ["input_ids", "token_type_ids"])
+    assert ensure_model_and_config_inputs_match(model, ["input_ids", "bbox"])[0] is False
+
+
+def test_check_onnxruntime_requirements():
+    from packaging.version import parse
+
+    check_onnxruntime_requirements(parse("1.4.0"))
+    with pytest.raises(ImportError, match="pip install --upgrade onnxruntime"):
+        check_onnxruntime_requirements(parse("999.0"))
+
+
+def test_with_past_config_api():
+    from transformers import BertConfig, T5Config
+
+    class DecoderConfig(OnnxConfigWithPast):
+        inputs = {"input_ids": {0: "batch", 1: "sequence"}}
+
+        @property
+        def num_layers(self):
+            return self._config.num_hidden_layers
+
+    config = DecoderConfig.with_past(BertConfig(num_hidden_layers=2), task="causal-lm")
+    assert config.use_past and config.values_override == {"use_cache": True}
+    assert list(config.outputs) == ["logits", "present.0.key", "present.0.value", "present.1.key", "present.1.value"]
+    filled = {}
+    config.fill_with_past_key_values_(filled, direction="inputs")
+    assert filled["past_key_values.1.value"] == {0: "batch", 2: "past_sequence + sequence"}
+    flat = config.flatten_output_collection_property("present", [("k0", "v0"), ("k1", "v1")])
+    assert flat == {"present.0.key": "k0", "present.0.value": "v0", "present.1.key": "k1", "present.1.value": "v1"}
+    assert OnnxConfig.flatten_output_collection_property("x", [[1, 2], [3]]) == {"x.0": 1, "x.1": 2, "x.2": 3}
+    with pytest.raises(ValueError):
+        config.fill_with_past_key_values_({}, direction="sideways")
+
+    class Seq2SeqConfig(OnnxSeq2SeqConfigWithPast):
+        inputs = {"input_ids": {0: "batch", 1: "encoder_sequence"}}
+
+    seq2seq = Seq2SeqConfig.with_past(T5Config(num_layers=2, num_heads=4), task="seq2seq-lm")
+    assert seq2seq.num_layers == (2, 2) and seq2seq.num_attention_heads == (4, 4)
+    assert list(seq2seq.outputs)[:3] == ["logits", "present.0.decoder.key", "present.0.decoder.value"]
+    assert seq2seq.outputs["logits"] == {0: "batch", 1: "decoder_sequence"}
+
+
+def test_features_manager():
+    assert FeaturesManager.feature_to_task("causal-lm-with-past") == "causal-lm"
+    assert set(FeaturesManager.get_supported_features_for_model_type("big-bird")) == set(
+        FeaturesManager.get_supported_features_for_model_type("big_bird"))
+    assert "big_bird" in FeaturesManager._SUPPORTED_MODEL_TYPE and "big-bird" in FeaturesManager._SUPPORTED_MODEL_TYPE
+    with pytest.raises(KeyError, match="supported types"):
+        FeaturesManager.get_supported_features_for_model_type("not-a-model")
+    with pytest.raises(UnsupportedModelError):
+        FeaturesManager.get_supported_features_for_model_type("not-a-model")
+    assert FeaturesManager.get_model_class_for_feature("masked-lm").__name__ == "AutoModelForMaskedLM"
+    vision2seq = FeaturesManager.get_model_class_for_feature("vision2seq-lm").__name__
+    assert vision2seq in ("AutoModelForVision2Seq", "AutoModelForImageTextToText")
+    with pytest.raises(UnsupportedFeatureError):
+        FeaturesManager.get_model_class_for_feature("translation")
+    constructor = FeaturesManager.get_config("bert", "sequence-classification")
+    from transformers import BertConfig
+
+    onnx_config = constructor(BertConfig())
+    assert isinstance(onnx_config, BertOnnxConfig) and onnx_config.task == "sequence-classification"
+    if LEGACY:
+        for model_type in FeaturesManager._SUPPORTED_MODEL_TYPE:
+            assert set(FeaturesManager.get_supported_features_for_model_type(model_type)) >= set(
+                LEGACY["features_by_model_type"].get(model_type, []))
+
+
+def test_determine_framework(tmp_path, tiny_checkpoint):
+    from transformers_onnx import compat
+    from transformers_onnx.errors import FrameworkError, ModelLoadError
+
+    def folder(name, *files):
+        path = tmp_path / name
+        path.mkdir()
+        for file in files:
+            (path / file).write_bytes(b"")
+        return str(path)
+
+    assert FeaturesManager.determine_framework(str(tiny_checkpoint("bert", "default"))) == "pt"
+    assert FeaturesManager.determine_framework(folder("sharded", "model.safetensors.index.json")) == "pt"
+    assert FeaturesManager.determine_framework(folder("bin", "pytorch_model.bin")) == "pt"
+    both = folder("both", "pytorch_model.bin", "tf_model.h5")
+    assert FeaturesManager.determine_framework(both) == "pt"
+    assert FeaturesManager.determine_framework("some-org/some-model") == "pt"
+    with pytest.raises(ModelLoadError, match="has no weights"):
+        FeaturesManager.determine_framework(folder("empty"))
+    tf_only = folder("tf-only", "tf_model.h5")
+    with pytest.raises(FrameworkError, match="--framework tf"):
+        FeaturesManager.determine_framework(tf_only, "pt")
+    if compat.has_tensorflow_models():
+        assert FeaturesManager.determine_framework(tf_only) == "tf"
+        assert FeaturesManager.determine_framework(both, "tf") == "tf"
+    else:
+        with pytest.raises(FrameworkError, match=r"transformers-onnx\[tf\]"):
+            FeaturesManager.determine_framework(tf_only)
+
+
+def test_get_model_from_feature_and_check_supported(tiny_checkpoint):
+    checkpoint = str(tiny_checkpoint("bert", "sequence-classification"))
+    model = FeaturesManager.get_model_from_feature("sequence-classification", checkpoint)
+    assert type(model).__name__ == "BertForSequenceClassification" and not model.training
+    model_type, constructor = FeaturesManager.check_supported_model_or_raise(model, feature="sequence-classification")
+    assert model_type == "bert" and constructor(model.config).task == "sequence-classification"
+    with pytest.raises(ValueError, match="doesn't support feature image-classification"):
+        FeaturesManager.check_supported_model_or_raise(model, feature="image-classification")
+
+
+def test_get_preprocessor(tiny_checkpoint, tmp_path):
+    assert type(get_preprocessor(str(tiny_checkpoint("bert", "default")))).__name__.startswith("BertTokenizer")
+    assert "ImageProcessor" in type(get_preprocessor(str(tiny_checkpoint("vit", "default")))).__name__
+    (tmp_path / "config.json").write_text("{}")
+    assert get_preprocessor(str(tmp_path)) is None

@@ -1,0 +1,66 @@
+"""The registry matrix: every (model type, feature) exports through the CLI, passes the ONNX checker,
+and matches PyTorch in onnxruntime at shapes other than the export's, with padding."""
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from onnxruntime import InferenceSession
+
+from tiny_models import TINY_MODELS
+from transformers_onnx import FeaturesManager
+from transformers_onnx.__main__ import main
+from transformers_onnx.utils import get_preprocessor
+
+CASES = [
+    (model_type, feature)
+    for model_type in sorted(FeaturesManager._SUPPORTED_MODEL_TYPE)
+    for feature in FeaturesManager.get_supported_features_for_model_type(model_type)
+]
+OTHER_SHAPES = [(1, 5), (4, 17)]  # (batch, sequence); the export traces (2, 8) and validates (3, 9)
+
+
+def test_every_registered_model_type_has_a_tiny_model():
+    assert sorted(FeaturesManager._SUPPORTED_MODEL_TYPE) == sorted(TINY_MODELS)
+
+
+def varied_inputs(onnx_config, preprocessor, batch: int, sequence: int) -> dict:
+    """Dummy inputs at (batch, sequence) with random token ids or pixels and a padded first row."""
+    inputs = onnx_config.generate_dummy_inputs(preprocessor, batch_size=batch, seq_length=sequence, framework="pt")
+    generator = torch.Generator().manual_seed(batch * 100 + sequence)
+    if "input_ids" in inputs:
+        ids = inputs["input_ids"]
+        inputs["input_ids"] = torch.randint(5, preprocessor.vocab_size, ids.shape, generator=generator)
+    if "attention_mask" in inputs:
+        mask = inputs["attention_mask"]
+        mask.view(-1, mask.shape[-1])[0, -2:] = 0
+    if "pixel_values" in inputs:
+        inputs["pixel_values"] = torch.randn(inputs["pixel_values"].shape, generator=generator)
+    return inputs
+
+
+@pytest.mark.parametrize("model_type,feature", CASES, ids=[f"{m}:{f}" for m, f in CASES])
+def test_export_matches_pytorch_at_other_shapes(model_type, feature, tiny_checkpoint, tmp_path):
+    checkpoint = tiny_checkpoint(model_type, feature)
+    assert main(["--model", str(checkpoint), "--feature", feature, str(tmp_path)]) == 0
+
+    onnx_file = tmp_path / "model.onnx"
+    onnx.checker.check_model(onnx_file.as_posix(), full_check=True)
+    model_class = FeaturesManager.get_model_class_for_model_type(model_type, feature)
+    model = model_class.from_pretrained(checkpoint).eval()
+    onnx_config = FeaturesManager.get_config(model_type, feature)(model.config)
+    preprocessor = get_preprocessor(str(checkpoint))
+    atol = TINY_MODELS[model_type].atol or onnx_config.atol_for_validation
+    session = InferenceSession(onnx_file.as_posix(), providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == list(onnx_config.inputs)
+    assert [o.name for o in session.get_outputs()] == list(onnx_config.outputs)
+
+    for batch, sequence in OTHER_SHAPES:
+        inputs = varied_inputs(onnx_config, preprocessor, batch, sequence)
+        with torch.no_grad():
+            expected = model(**inputs)
+        got = session.run(None, {name: tensor.numpy() for name, tensor in inputs.items()})
+        for name, value in zip(onnx_config.outputs, got):
+            reference = getattr(expected, name).numpy()
+            assert value.shape == reference.shape, name
+            np.testing.assert_allclose(value, reference, atol=atol, rtol=0, err_msg=f"{name} at {batch}x{sequence}")

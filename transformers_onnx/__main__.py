@@ -1,0 +1,183 @@
+"""`python -m transformers_onnx --model=X [options] OUT/`: export, validate, then move `OUT/model.onnx` into place.
+
+Bad input ends with one `error: ...` line on stderr and exit code 1 (2 for bad flags); nothing is left at
+`OUT/model.onnx` unless the exported graph validated.
+"""
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Optional
+
+from .errors import OpsetError, OutputPathError, PreprocessorError, TransformersOnnxError
+from .utils import _PREPROCESSOR_FILES
+
+logger = logging.getLogger("transformers_onnx")
+
+_PREPROCESSOR_CLASSES = {
+    "tokenizer": "AutoTokenizer",
+    "feature_extractor": "AutoFeatureExtractor",
+    "image_processor": "AutoImageProcessor",
+    "processor": "AutoProcessor",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI's flags: the legacy `transformers.onnx` ones."""
+    parser = argparse.ArgumentParser(
+        "python -m transformers_onnx",
+        description="Export a Hugging Face Transformers model to ONNX and validate it with onnxruntime.",
+    )
+    parser.add_argument("-m", "--model", required=True, help="Local folder or cached hub id of the model.")
+    parser.add_argument("--feature", default="default", help="The feature (task) to export, e.g. sequence-classification.")
+    parser.add_argument("--opset", type=int, default=None, help="ONNX opset (default: the model's default).")
+    parser.add_argument("--atol", type=float, default=None, help="Absolute tolerance of the validation.")
+    parser.add_argument("--framework", choices=["pt", "tf"], default=None, help="Framework to export from.")
+    parser.add_argument("output", type=Path, help="Folder to write model.onnx to.")
+    parser.add_argument("--cache_dir", default=None, help="Hugging Face hub cache to load the model from.")
+    parser.add_argument(
+        "--preprocessor",
+        choices=["auto", *_PREPROCESSOR_CLASSES],
+        default="auto",
+        help="Which preprocessor makes the dummy inputs ('auto' detects it).",
+    )
+    parser.add_argument(
+        "--export_with_transformers",
+        action="store_true",
+        help="Accepted for old scripts; has no effect (this package always does the export itself).",
+    )
+    return parser
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    """Run the CLI.
+
+    Args:
+        argv: The arguments (default: `sys.argv[1:]`).
+
+    Returns:
+        The exit code.
+    """
+    args = build_parser().parse_args(argv)
+    _configure_output()
+    try:
+        export_checkpoint(args)
+    except TransformersOnnxError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if os.environ.get("TRANSFORMERS_ONNX_TRACEBACK"):
+            raise
+        first_line = (str(error).strip() or "").splitlines()[0] if str(error).strip() else ""
+        print(
+            f"error: unexpected {type(error).__name__}: {first_line} "
+            "(set TRANSFORMERS_ONNX_TRACEBACK=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def export_checkpoint(args: argparse.Namespace) -> Path:
+    """Export, validate and save the model named by parsed CLI arguments; return the saved `.onnx` path."""
+    from .convert import export, validate_model_outputs
+    from .features import FeaturesManager, load_model_config, locate_checkpoint
+
+    if args.export_with_transformers:
+        logger.info("Note: --export_with_transformers has no effect; transformers_onnx always exports itself.")
+    output_dir = _writable_folder(args.output)
+    location = locate_checkpoint(args.model, cache_dir=args.cache_dir)
+    model_config = load_model_config(location, cache_dir=args.cache_dir)
+    features = FeaturesManager.get_supported_features_for_model_type(model_config.model_type)
+    if args.feature not in features:
+        from .errors import UnsupportedFeatureError
+
+        raise UnsupportedFeatureError(
+            f"{model_config.model_type} doesn't support feature {args.feature}. "
+            f"Supported values are: {', '.join(features)}"
+        )
+    model = FeaturesManager.get_model_from_feature(
+        args.feature, location, framework=args.framework, cache_dir=args.cache_dir
+    )
+    model_type, onnx_config_constructor = FeaturesManager.check_supported_model_or_raise(model, feature=args.feature)
+    onnx_config = onnx_config_constructor(model.config)
+    preprocessor = _load_preprocessor(args.preprocessor, location)
+    opset = args.opset if args.opset is not None else onnx_config.default_onnx_opset
+    if opset < onnx_config.default_onnx_opset:
+        raise OpsetError(
+            f"Opset {opset} is not sufficient to export {model_type}. At least {onnx_config.default_onnx_opset} is required."
+        )
+    atol = args.atol if args.atol is not None else onnx_config.atol_for_validation
+
+    staging = Path(tempfile.mkdtemp(prefix=".transformers_onnx.", dir=output_dir))
+    try:
+        staged = staging / "model.onnx"
+        _, onnx_outputs = export(preprocessor, model, onnx_config, opset, staged)
+        validate_model_outputs(onnx_config, preprocessor, model, staged, onnx_outputs, atol)
+        saved = output_dir / "model.onnx"
+        for produced in sorted(staging.iterdir(), key=lambda path: path == staged):
+            produced.replace(output_dir / produced.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    logger.info(f"All good, model saved at: {saved.as_posix()}")
+    return saved
+
+
+def _writable_folder(output: Path) -> Path:
+    if output.exists() and not output.is_dir():
+        raise OutputPathError(f"output {output} is a file: give the folder to write model.onnx into")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputPathError(f"cannot create output folder {output}: {error.strerror or error}") from error
+    if not os.access(output, os.W_OK | os.X_OK):
+        raise OutputPathError(f"output folder {output} is not writable")
+    return output
+
+
+def _load_preprocessor(kind: str, location: str):
+    import transformers
+
+    from .utils import get_preprocessor
+
+    missing = PreprocessorError(
+        f"no tokenizer, image processor or feature extractor found in {location}: save the model's"
+        " preprocessor next to it with save_pretrained, or choose one with --preprocessor"
+    )
+    if kind == "auto":
+        preprocessor = get_preprocessor(location)
+        if preprocessor is None:
+            raise missing
+        return preprocessor
+    if Path(location).is_dir() and not any((Path(location) / name).is_file() for name in _PREPROCESSOR_FILES):
+        raise missing
+    try:
+        return getattr(transformers, _PREPROCESSOR_CLASSES[kind]).from_pretrained(location)
+    except Exception as error:
+        message = (str(error).strip() or type(error).__name__).splitlines()[0]
+        raise PreprocessorError(f"cannot load a {kind} from {location}: {message}") from error
+
+
+def _configure_output():
+    """Report on stderr like the legacy CLI; keep third-party warnings and logs out of it."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    warnings.simplefilter("ignore")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

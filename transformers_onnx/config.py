@@ -1,0 +1,615 @@
+"""What a model needs to be exported: input and output names with their dynamic axes, dummy inputs,
+the opset and the validation tolerance.
+
+`OnnxConfig` serves encoder models, `OnnxConfigWithPast` decoders that take and return past key
+values, `OnnxSeq2SeqConfigWithPast` encoder-decoder models. A per-model config under
+`transformers_onnx.models` overrides only what differs from these.
+"""
+
+import copy
+import dataclasses
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from itertools import chain
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+
+import numpy as np
+from packaging import version
+
+from .utils import ParameterFormat, compute_effective_axis_dimension, compute_serialized_parameters_size
+
+if TYPE_CHECKING:
+    from transformers import FeatureExtractionMixin, ImageProcessingMixin, PretrainedConfig, PreTrainedTokenizerBase
+
+DEFAULT_ONNX_OPSET = 11
+
+#: Models whose fp32 parameters reach this size (2 GiB, protobuf's limit) are saved with external data.
+EXTERNAL_DATA_FORMAT_SIZE_LIMIT = 2 * 1024 * 1024 * 1024
+
+_SEQUENCE_AXES = {0: "batch", 1: "sequence"}
+
+#: The text inputs of models without token type ids.
+TOKENS_AND_MASK = ("input_ids", "attention_mask")
+
+
+@dataclasses.dataclass
+class PatchingSpec:
+    """A function or method replaced while the model is exported.
+
+    Args:
+        o: Module, class or object that holds the op.
+        name: Attribute name of the op on `o`.
+        custom_op: Replacement used during the export.
+        orig_op: The original op (read from `o` when not given).
+        op_wrapper: Optional wrapper applied to both ops (e.g. `staticmethod`).
+    """
+
+    o: Any
+    name: str
+    custom_op: Callable
+    orig_op: Optional[Callable] = None
+    op_wrapper: Optional[Callable] = None
+
+
+class OnnxConfig(ABC):
+    """Describes how to export one model for one task: inputs, outputs, dummy inputs, opset, tolerance."""
+
+    default_fixed_batch = 2
+    default_fixed_sequence = 8
+    default_fixed_num_choices = 4
+    torch_onnx_minimum_version = version.parse("1.8")
+    _tasks_to_common_outputs = {
+        "causal-lm": OrderedDict({"logits": {0: "batch", 1: "sequence"}}),
+        "default": OrderedDict({"last_hidden_state": {0: "batch", 1: "sequence"}}),
+        "image-classification": OrderedDict({"logits": {0: "batch", 1: "sequence"}}),
+        "image-segmentation": OrderedDict(
+            {
+                "logits": {0: "batch", 1: "sequence"},
+                "pred_boxes": {0: "batch", 1: "sequence"},
+                "pred_masks": {0: "batch", 1: "sequence"},
+            }
+        ),
+        "masked-im": OrderedDict({"logits": {0: "batch", 1: "sequence"}}),
+        "masked-lm": OrderedDict({"logits": {0: "batch", 1: "sequence"}}),
+        "multiple-choice": OrderedDict({"logits": {0: "batch"}}),
+        "object-detection": OrderedDict(
+            {"logits": {0: "batch", 1: "sequence"}, "pred_boxes": {0: "batch", 1: "sequence"}}
+        ),
+        "question-answering": OrderedDict(
+            {"start_logits": {0: "batch", 1: "sequence"}, "end_logits": {0: "batch", 1: "sequence"}}
+        ),
+        "semantic-segmentation": OrderedDict({"logits": {0: "batch", 1: "num_labels", 2: "height", 3: "width"}}),
+        "seq2seq-lm": OrderedDict({"logits": {0: "batch", 1: "decoder_sequence"}}),
+        "sequence-classification": OrderedDict({"logits": {0: "batch"}}),
+        "token-classification": OrderedDict({"logits": {0: "batch", 1: "sequence"}}),
+        "vision2seq-lm": OrderedDict({"logits": {0: "batch", 1: "sequence"}}),
+        "speech2seq-lm": OrderedDict({"logits": {0: "batch", 1: "sequence"}}),
+    }
+
+    def __init__(
+        self, config: "PretrainedConfig", task: str = "default", patching_specs: Optional[list[PatchingSpec]] = None
+    ):
+        """
+        Args:
+            config: The model's `PretrainedConfig`.
+            task: One of the tasks of `_tasks_to_common_outputs` (a feature without `-with-past`).
+            patching_specs: Ops replaced while exporting.
+        """
+        if task not in self._tasks_to_common_outputs:
+            raise ValueError(f"{task} is not a supported task, supported tasks: {list(self._tasks_to_common_outputs)}")
+        self._config = config
+        self.task = task
+        self._patching_specs = [
+            spec if spec.orig_op is not None else dataclasses.replace(spec, orig_op=getattr(spec.o, spec.name))
+            for spec in patching_specs or []
+        ]
+
+    @classmethod
+    def from_model_config(cls, config: "PretrainedConfig", task: str = "default") -> "OnnxConfig":
+        """Build the config of `task` for a model.
+
+        Args:
+            config: The model's `PretrainedConfig`.
+            task: The task to export.
+
+        Returns:
+            The `OnnxConfig`.
+        """
+        return cls(config, task=task)
+
+    @property
+    @abstractmethod
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        """Ordered input names, each with its dynamic axes (`{axis index: axis name}`)."""
+
+    @property
+    def outputs(self) -> Mapping[str, Mapping[int, str]]:
+        """Ordered output names, each with its dynamic axes (`{axis index: axis name}`)."""
+        return copy.deepcopy(self._tasks_to_common_outputs[self.task])
+
+    @property
+    def values_override(self) -> Optional[Mapping[str, Any]]:
+        """Model config attributes set before exporting (`use_cache=False` where the model has a cache)."""
+        if hasattr(self._config, "use_cache"):
+            return {"use_cache": False}
+        return None
+
+    @property
+    def default_batch_size(self) -> int:
+        """Batch size of the dummy inputs (2, so that the exporter does not specialise on 1)."""
+        return OnnxConfig.default_fixed_batch
+
+    @property
+    def default_sequence_length(self) -> int:
+        """Sequence length of the dummy inputs."""
+        return OnnxConfig.default_fixed_sequence
+
+    @property
+    def default_num_choices(self) -> int:
+        """Number of choices of the dummy inputs for multiple-choice."""
+        return OnnxConfig.default_fixed_num_choices
+
+    @property
+    def default_onnx_opset(self) -> int:
+        """The opset used when none is asked for; also the lowest one this model exports at."""
+        return DEFAULT_ONNX_OPSET
+
+    @property
+    def atol_for_validation(self) -> float:
+        """Absolute tolerance between the framework's outputs and onnxruntime's."""
+        return 1e-5
+
+    @property
+    def is_torch_support_available(self) -> bool:
+        """Whether the installed PyTorch is at least `torch_onnx_minimum_version`."""
+        try:
+            import torch
+        except ImportError:
+            return False
+        return version.parse(torch.__version__.split("+")[0]) >= self.torch_onnx_minimum_version
+
+    @staticmethod
+    def use_external_data_format(num_parameters: int) -> bool:
+        """Whether the weights must go to an external data file.
+
+        Args:
+            num_parameters: Number of parameters of the model.
+
+        Returns:
+            True when the fp32 parameters take `EXTERNAL_DATA_FORMAT_SIZE_LIMIT` (2 GiB) or more.
+        """
+        size = compute_serialized_parameters_size(num_parameters, ParameterFormat.Float)
+        return size >= EXTERNAL_DATA_FORMAT_SIZE_LIMIT
+
+    def _generate_dummy_images(
+        self, batch_size: int = 2, num_channels: int = 3, image_height: int = 40, image_width: int = 40
+    ):
+        from PIL import Image
+
+        rng = np.random.default_rng(0)
+        return [
+            Image.fromarray((rng.random((image_height, image_width, num_channels)) * 255).astype("uint8")).convert("RGB")
+            for _ in range(batch_size)
+        ]
+
+    def _generate_dummy_audio(
+        self, batch_size: int = 2, sampling_rate: int = 22050, time_duration: float = 5.0, frequency: int = 220
+    ):
+        t = np.linspace(0, time_duration, int(time_duration * sampling_rate), endpoint=False)
+        return [0.5 * np.sin(2 * np.pi * frequency * t) for _ in range(batch_size)]
+
+    def generate_dummy_inputs(
+        self,
+        preprocessor: Union["PreTrainedTokenizerBase", "FeatureExtractionMixin", "ImageProcessingMixin"],
+        batch_size: int = -1,
+        seq_length: int = -1,
+        num_choices: int = -1,
+        is_pair: bool = False,
+        framework: Optional[Any] = None,
+        num_channels: int = 3,
+        image_width: int = 40,
+        image_height: int = 40,
+        sampling_rate: int = 22050,
+        time_duration: float = 5.0,
+        frequency: int = 220,
+        tokenizer: Optional["PreTrainedTokenizerBase"] = None,
+    ) -> Mapping[str, Any]:
+        """Inputs to trace the model with, made by running its preprocessor on dummy text, images or audio.
+
+        Args:
+            preprocessor: A tokenizer, image processor, feature extractor or processor.
+            batch_size: Batch size (-1: `default_fixed_batch`).
+            seq_length: Sequence length in tokens, special tokens included (-1: `default_fixed_sequence`).
+            num_choices: Choices for multiple-choice (-1: `default_fixed_num_choices`).
+            is_pair: Whether the text input is a pair of sentences.
+            framework: "pt", "tf" or "np" (a `transformers.TensorType` works too).
+            num_channels, image_width, image_height: Size of the dummy images.
+            sampling_rate, time_duration, frequency: The dummy audio (a sine wave).
+            tokenizer: Deprecated alias of `preprocessor`.
+
+        Returns:
+            The keyword arguments of the model's forward, as tensors of `framework`.
+        """
+        from transformers import FeatureExtractionMixin, ImageProcessingMixin, PreTrainedTokenizerBase, ProcessorMixin
+
+        preprocessor = _resolve_tokenizer_alias(preprocessor, tokenizer)
+        framework = _tensor_type(framework)
+        batch_size = compute_effective_axis_dimension(batch_size, fixed_dimension=OnnxConfig.default_fixed_batch)
+        if isinstance(preprocessor, ProcessorMixin):
+            preprocessor = _processor_part_for(preprocessor, self.inputs)
+        if isinstance(preprocessor, PreTrainedTokenizerBase):
+            return self._dummy_text(preprocessor, batch_size, seq_length, num_choices, is_pair, framework)
+        is_image_input = isinstance(preprocessor, ImageProcessingMixin) or (
+            isinstance(preprocessor, FeatureExtractionMixin) and preprocessor.model_input_names[0] == "pixel_values"
+        )
+        if is_image_input:
+            images = self._generate_dummy_images(batch_size, num_channels, image_height, image_width)
+            return dict(preprocessor(images=images, return_tensors=framework))
+        if isinstance(preprocessor, FeatureExtractionMixin) and preprocessor.model_input_names[0] == "input_features":
+            audio = self._generate_dummy_audio(batch_size, sampling_rate, time_duration, frequency)
+            return dict(preprocessor(audio, sampling_rate=preprocessor.sampling_rate, return_tensors=framework))
+        raise ValueError("Unable to generate dummy inputs for the model. Please provide a tokenizer or a preprocessor.")
+
+    def _dummy_text(self, tokenizer, batch_size, seq_length, num_choices, is_pair, framework) -> dict:
+        seq_length = compute_effective_axis_dimension(
+            seq_length,
+            fixed_dimension=OnnxConfig.default_fixed_sequence,
+            num_token_to_add=tokenizer.num_special_tokens_to_add(is_pair),
+        )
+        token = tokenizer.unk_token if tokenizer.unk_token else "0"
+        texts = [token * seq_length] * batch_size
+        if self.task != "multiple-choice":
+            return dict(tokenizer(texts, return_tensors=framework))
+        num_choices = compute_effective_axis_dimension(num_choices, fixed_dimension=OnnxConfig.default_fixed_num_choices)
+        texts = texts * num_choices
+        encoded = tokenizer(texts, text_pair=texts)
+        for name, rows in encoded.items():
+            encoded[name] = [rows[i : i + num_choices] for i in range(0, len(rows), num_choices)]
+        return dict(encoded.convert_to_tensors(tensor_type=framework))
+
+    def generate_dummy_inputs_onnxruntime(self, reference_model_inputs: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Map the reference model's inputs to onnxruntime's (identity unless a model differs).
+
+        Args:
+            reference_model_inputs: The inputs given to the framework model.
+
+        Returns:
+            The inputs to feed onnxruntime, before flattening.
+        """
+        return reference_model_inputs
+
+    def patch_ops(self):
+        """Install the `PatchingSpec` replacements."""
+        for spec in self._patching_specs:
+            setattr(spec.o, spec.name, spec.custom_op if spec.op_wrapper is None else spec.op_wrapper(spec.custom_op))
+
+    def restore_ops(self):
+        """Put back the ops replaced by `patch_ops`."""
+        for spec in self._patching_specs:
+            setattr(spec.o, spec.name, spec.orig_op if spec.op_wrapper is None else spec.op_wrapper(spec.orig_op))
+
+    @classmethod
+    def flatten_output_collection_property(cls, name: str, field: Iterable[Any]) -> dict[str, Any]:
+        """Flatten a nested output into `{"name.i": tensor}`.
+
+        Args:
+            name: The output's name.
+            field: A collection of collections of tensors.
+
+        Returns:
+            The tensors keyed by name and position.
+        """
+        return {f"{name}.{idx}": item for idx, item in enumerate(chain.from_iterable(field))}
+
+
+class TextEncoderOnnxConfig(OnnxConfig):
+    """An encoder whose inputs are token tensors of shape (batch, sequence), or (batch, choice, sequence)
+    for multiple-choice. Subclasses name the inputs in `text_inputs`."""
+
+    text_inputs: tuple[str, ...] = ("input_ids", "attention_mask", "token_type_ids")
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        if self.task == "multiple-choice":
+            axes = {0: "batch", 1: "choice", 2: "sequence"}
+        else:
+            axes = _SEQUENCE_AXES
+        return OrderedDict((name, dict(axes)) for name in self.text_inputs)
+
+    def generate_dummy_inputs(self, preprocessor, *args, **kwargs) -> Mapping[str, Any]:
+        inputs = super().generate_dummy_inputs(preprocessor, *args, **kwargs)
+        return {name: inputs[name] for name in self.inputs if name in inputs}
+
+
+class VisionOnnxConfig(OnnxConfig):
+    """An image model taking `pixel_values` (batch, channels, height, width)."""
+
+    torch_onnx_minimum_version = version.parse("1.11")
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        return OrderedDict([("pixel_values", {0: "batch", 1: "num_channels", 2: "height", 3: "width"})])
+
+    @property
+    def atol_for_validation(self) -> float:
+        return 1e-4
+
+
+class OnnxConfigWithPast(OnnxConfig, ABC):
+    """A decoder that can take the past key values of earlier steps and return the present ones."""
+
+    def __init__(
+        self,
+        config: "PretrainedConfig",
+        task: str = "default",
+        patching_specs: Optional[list[PatchingSpec]] = None,
+        use_past: bool = False,
+    ):
+        """
+        Args:
+            config: The model's `PretrainedConfig`.
+            task: The task to export.
+            patching_specs: Ops replaced while exporting.
+            use_past: Export with `past_key_values.*` inputs and `present.*` outputs.
+        """
+        super().__init__(config, task=task, patching_specs=patching_specs)
+        self.use_past = use_past
+
+    @classmethod
+    def with_past(cls, config: "PretrainedConfig", task: str = "default") -> "OnnxConfigWithPast":
+        """Build the config of `task` with `use_past=True`.
+
+        Args:
+            config: The model's `PretrainedConfig`.
+            task: The task to export.
+
+        Returns:
+            The config.
+        """
+        return cls(config, task=task, use_past=True)
+
+    @property
+    def outputs(self) -> Mapping[str, Mapping[int, str]]:
+        common_outputs = super().outputs
+        if self.use_past:
+            self.fill_with_past_key_values_(common_outputs, direction="outputs")
+        return common_outputs
+
+    @property
+    def values_override(self) -> Optional[Mapping[str, Any]]:
+        if hasattr(self._config, "use_cache"):
+            return {"use_cache": self.use_past}
+        return None
+
+    @property
+    def num_layers(self) -> int:
+        """Number of decoder layers (from `num_layers`; override where the config names it otherwise)."""
+        if not hasattr(self._config, "num_layers"):
+            raise AttributeError(
+                "could not find the number of layers attribute in the model configuration, override the num_layers"
+                " property of the model OnnxConfig to solve this"
+            )
+        return self._config.num_layers
+
+    @property
+    def num_attention_heads(self) -> int:
+        """Number of attention heads (from `num_attention_heads`)."""
+        if not hasattr(self._config, "num_attention_heads"):
+            raise AttributeError(
+                "could not find the number of attention heads attribute in the model configuration, override the"
+                " num_attention_heads property of the model OnnxConfig to solve this"
+            )
+        return self._config.num_attention_heads
+
+    @property
+    def num_key_value_heads(self) -> int:
+        """Heads of the cached keys and values (fewer than the attention heads under grouped-query attention)."""
+        return getattr(self._config, "num_key_value_heads", None) or self.num_attention_heads
+
+    @property
+    def head_dim(self) -> int:
+        """Size of one head of the cached keys and values."""
+        return getattr(self._config, "head_dim", None) or self._config.hidden_size // self.num_attention_heads
+
+    def generate_dummy_inputs(
+        self,
+        tokenizer: "PreTrainedTokenizerBase",
+        batch_size: int = -1,
+        seq_length: int = -1,
+        is_pair: bool = False,
+        framework: Optional[Any] = None,
+    ) -> Mapping[str, Any]:
+        common_inputs = super().generate_dummy_inputs(
+            tokenizer, batch_size=batch_size, seq_length=seq_length, is_pair=is_pair, framework=framework
+        )
+        if not self.use_past:
+            return common_inputs
+        import torch
+
+        batch, seqlen = common_inputs["input_ids"].shape
+        past_length = seqlen + 2
+        shape = (batch, self.num_key_value_heads, past_length, self.head_dim)
+        if "attention_mask" in common_inputs:
+            mask = common_inputs["attention_mask"]
+            common_inputs["attention_mask"] = torch.cat([torch.ones(batch, past_length, dtype=mask.dtype), mask], 1)
+        generator = torch.Generator().manual_seed(0)
+        common_inputs["past_key_values"] = [
+            (torch.rand(shape, generator=generator), torch.rand(shape, generator=generator))
+            for _ in range(self.num_layers)
+        ]
+        return common_inputs
+
+    def fill_with_past_key_values_(
+        self, inputs_or_outputs: Mapping[str, Mapping[int, str]], direction: str, inverted_values_shape: bool = False
+    ):
+        """Add the `past_key_values.{i}.key/value` inputs or the `present.{i}.key/value` outputs.
+
+        Args:
+            inputs_or_outputs: The mapping to fill.
+            direction: "inputs" or "outputs".
+            inverted_values_shape: Whether values hold the sequence on axis 1 instead of 2.
+        """
+        if direction not in ("inputs", "outputs"):
+            raise ValueError(f'direction must either be "inputs" or "outputs", but {direction} was given')
+        name = "past_key_values" if direction == "inputs" else "present"
+        for i in range(self.num_layers):
+            inputs_or_outputs[f"{name}.{i}.key"] = {0: "batch", 2: "past_sequence + sequence"}
+            value_axis = 1 if inverted_values_shape else 2
+            inputs_or_outputs[f"{name}.{i}.value"] = {0: "batch", value_axis: "past_sequence + sequence"}
+
+    def _flatten_past_key_values_(self, flattened_output, name, idx, t):
+        flattened_output[f"{name}.{idx}.key"] = t[0]
+        flattened_output[f"{name}.{idx}.value"] = t[1]
+
+    def flatten_output_collection_property(self, name: str, field: Iterable[Any]) -> dict[str, Any]:
+        if name not in ("present", "past_key_values"):
+            return super().flatten_output_collection_property(name, field)
+        flattened_output = {}
+        for idx, t in enumerate(field):
+            self._flatten_past_key_values_(flattened_output, name, idx, t)
+        return flattened_output
+
+
+class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
+    """An encoder-decoder model; with past, the decoder's self-attention and cross-attention caches."""
+
+    @property
+    def outputs(self) -> Mapping[str, Mapping[int, str]]:
+        common_outputs = OnnxConfig.outputs.fget(self)
+        for output_name, axes in common_outputs.items():
+            sequence_name = "encoder_sequence" if "encoder" in output_name else "decoder_sequence"
+            for axis, axis_name in axes.items():
+                axes[axis] = sequence_name if "sequence" in axis_name else axis_name
+        if self.use_past:
+            self.fill_with_past_key_values_(common_outputs, direction="outputs")
+        return common_outputs
+
+    @property
+    def num_layers(self) -> tuple[int, int]:
+        """(encoder layers, decoder layers)."""
+        if hasattr(self._config, "num_layers"):
+            return (self._config.num_layers, self._config.num_layers)
+        if hasattr(self._config, "encoder_layers") and hasattr(self._config, "decoder_layers"):
+            return (self._config.encoder_layers, self._config.decoder_layers)
+        raise AttributeError(
+            "could not find the number of encoder and decoder layers attributes in the model configuration,"
+            " override the num_layers property of the model OnnxConfig to solve this"
+        )
+
+    @property
+    def num_attention_heads(self) -> tuple[int, int]:
+        """(encoder heads, decoder heads)."""
+        if hasattr(self._config, "num_attention_heads"):
+            return (self._config.num_attention_heads, self._config.num_attention_heads)
+        if hasattr(self._config, "encoder_attention_heads") and hasattr(self._config, "decoder_attention_heads"):
+            return (self._config.encoder_attention_heads, self._config.decoder_attention_heads)
+        raise AttributeError(
+            "could not find the number of attention heads for the encoder and the decoder attributes in the"
+            " model configuration, override the num_attention_heads property of the model OnnxConfig to solve"
+            " this"
+        )
+
+    @property
+    def head_dim(self) -> int:
+        return getattr(self._config, "d_kv", None) or self._config.hidden_size // self.num_attention_heads[1]
+
+    def generate_dummy_inputs(
+        self,
+        tokenizer: Optional["PreTrainedTokenizerBase"],
+        batch_size: int = -1,
+        seq_length: int = -1,
+        is_pair: bool = False,
+        framework: Optional[Any] = None,
+    ) -> Mapping[str, Any]:
+        encoder_inputs = OnnxConfig.generate_dummy_inputs(
+            self, tokenizer, batch_size=batch_size, seq_length=seq_length, is_pair=is_pair, framework=framework
+        )
+        decoder_inputs = OnnxConfig.generate_dummy_inputs(
+            self, tokenizer, batch_size=batch_size, seq_length=seq_length, is_pair=is_pair, framework=framework
+        )
+        common_inputs = dict(encoder_inputs, **{f"decoder_{k}": v for k, v in decoder_inputs.items()})
+        if not self.use_past:
+            return common_inputs
+        import torch
+
+        batch, encoder_length = common_inputs["input_ids"].shape
+        decoder_length = common_inputs["decoder_input_ids"].shape[1] + 3
+        heads = self.num_attention_heads[1]
+        decoder_shape = (batch, heads, decoder_length, self.head_dim)
+        encoder_shape = (batch, heads, encoder_length, self.head_dim)
+        if "decoder_attention_mask" in common_inputs:
+            mask = common_inputs["decoder_attention_mask"]
+            past_mask = torch.ones(batch, decoder_length, dtype=mask.dtype)
+            common_inputs["decoder_attention_mask"] = torch.cat([past_mask, mask], 1)
+        generator = torch.Generator().manual_seed(0)
+        common_inputs["past_key_values"] = [
+            tuple(torch.rand(shape, generator=generator) for shape in (decoder_shape,) * 2 + (encoder_shape,) * 2)
+            for _ in range(self.num_layers[1])
+        ]
+        return common_inputs
+
+    def fill_with_past_key_values_(self, inputs_or_outputs: Mapping[str, Mapping[int, str]], direction: str):
+        """Add the decoder's `{past_key_values|present}.{i}.{decoder|encoder}.{key|value}` entries.
+
+        Args:
+            inputs_or_outputs: The mapping to fill.
+            direction: "inputs" or "outputs".
+        """
+        if direction not in ("inputs", "outputs"):
+            raise ValueError(f'direction must either be "inputs" or "outputs", but {direction} was given')
+        name = "past_key_values" if direction == "inputs" else "present"
+        decoder_sequence = "past_decoder_sequence" if direction == "inputs" else "past_decoder_sequence + sequence"
+        for i in range(self.num_layers[1]):
+            for part, sequence in (("decoder", decoder_sequence), ("encoder", "past_encoder_sequence")):
+                inputs_or_outputs[f"{name}.{i}.{part}.key"] = {0: "batch", 2: sequence}
+                inputs_or_outputs[f"{name}.{i}.{part}.value"] = {0: "batch", 2: sequence}
+
+    def _flatten_past_key_values_(self, flattened_output, name, idx, t):
+        for position, part in enumerate(("decoder.key", "decoder.value", "encoder.key", "encoder.value")):
+            flattened_output[f"{name}.{idx}.{part}"] = t[position]
+
+
+def flatten_outputs(config: OnnxConfig, model_outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """A model's outputs keyed by ONNX output name (nested outputs flattened, `past_key_values` → `present`)."""
+    flat = {}
+    for name, value in model_outputs.items():
+        name = "present" if name == "past_key_values" else name
+        if isinstance(value, (list, tuple)):
+            flat.update(config.flatten_output_collection_property(name, value))
+        else:
+            flat[name] = value
+    return flat
+
+
+def flatten_inputs(config: OnnxConfig, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Inputs keyed by ONNX input name, in `config.inputs` order."""
+    flat = {}
+    for name, value in inputs.items():
+        if isinstance(value, (list, tuple)):
+            flat.update(config.flatten_output_collection_property(name, value))
+        else:
+            flat[name] = value
+    return {name: flat[name] for name in config.inputs if name in flat}
+
+
+def _resolve_tokenizer_alias(preprocessor, tokenizer):
+    if tokenizer is None:
+        return preprocessor
+    if preprocessor is not None:
+        raise ValueError("You cannot provide both a tokenizer and a preprocessor to generate dummy inputs.")
+    return tokenizer
+
+
+def _tensor_type(framework) -> Optional[str]:
+    return getattr(framework, "value", framework)
+
+
+def _processor_part_for(processor, inputs: Mapping[str, Any]):
+    """The part of a multimodal processor that makes this config's inputs (its tokenizer or image processor)."""
+    wants_text = "input_ids" in inputs
+    for attribute in ("tokenizer",) if wants_text else ("image_processor", "feature_extractor"):
+        part = getattr(processor, attribute, None)
+        if part is not None:
+            return part
+    return processor

@@ -1,0 +1,275 @@
+"""Export a model to ONNX and validate the graph against the framework model.
+
+`export` dispatches to the PyTorch or TensorFlow backend and writes atomically: the graph is written
+in a temporary folder beside `output` and moved into place only when complete, so a failed export never
+leaves a half-written file behind.
+"""
+
+import contextlib
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterable
+from inspect import signature
+from pathlib import Path
+from typing import Any, Iterator, Optional, Union
+
+import numpy as np
+from packaging.version import Version, parse
+
+from .config import OnnxConfig, _resolve_tokenizer_alias, flatten_inputs
+from .errors import ExportError, ValidationError
+
+logger = logging.getLogger(__name__)
+
+ORT_QUANTIZE_MINIMUM_VERSION = parse("1.4.0")
+
+
+def check_onnxruntime_requirements(minimum_version: Version):
+    """Check that onnxruntime is installed and at least `minimum_version`.
+
+    Args:
+        minimum_version: The lowest acceptable version.
+
+    Raises:
+        ImportError: onnxruntime is missing or older.
+    """
+    try:
+        import onnxruntime
+    except ImportError as error:
+        raise ImportError("onnxruntime is not installed: pip install onnxruntime") from error
+    if parse(onnxruntime.__version__) < minimum_version:
+        raise ImportError(
+            f"onnxruntime {onnxruntime.__version__} is installed but >= {minimum_version} is needed:"
+            " pip install --upgrade onnxruntime"
+        )
+
+
+def ensure_model_and_config_inputs_match(model: Any, model_inputs: Iterable[str]) -> tuple[bool, list[str]]:
+    """Check that the model's forward (or `call`) takes every input name.
+
+    Args:
+        model: A PyTorch or TensorFlow model.
+        model_inputs: The input names the config generates.
+
+    Returns:
+        Whether all inputs are parameters of the forward, and the matching names in forward order.
+    """
+    forward = model.forward if _framework_of(model) == "pt" else model.call
+    parameters = list(signature(forward).parameters)
+    wanted = set(model_inputs)
+    return wanted.issubset(parameters), [name for name in parameters if name in wanted]
+
+
+def export_pytorch(
+    preprocessor: Any,
+    model: Any,
+    config: OnnxConfig,
+    opset: int,
+    output: Path,
+    tokenizer: Any = None,
+    device: str = "cpu",
+) -> tuple[list[str], list[str]]:
+    """Export a PyTorch model to ONNX.
+
+    Args:
+        preprocessor: Tokenizer, image processor, feature extractor or processor of the model.
+        model: The `PreTrainedModel`.
+        config: Its `OnnxConfig`.
+        opset: The ONNX opset.
+        output: The `.onnx` file to write.
+        tokenizer: Deprecated alias of `preprocessor`.
+        device: "cpu" or "cuda".
+
+    Returns:
+        The model's input names in forward order, and the ONNX output names.
+    """
+    from . import pytorch_backend
+
+    with _atomic_output(Path(output)) as temporary:
+        names = pytorch_backend.export_pytorch(preprocessor, model, config, opset, temporary, tokenizer, device)
+        _save_weights(config, model, temporary)
+    return names
+
+
+def export_tensorflow(
+    preprocessor: Any, model: Any, config: OnnxConfig, opset: int, output: Path, tokenizer: Any = None
+) -> tuple[list[str], list[str]]:
+    """Export a TensorFlow model to ONNX with tf2onnx.
+
+    Args:
+        preprocessor: Tokenizer or feature extractor of the model.
+        model: The `TFPreTrainedModel`.
+        config: Its `OnnxConfig`.
+        opset: The ONNX opset.
+        output: The `.onnx` file to write.
+        tokenizer: Deprecated alias of `preprocessor`.
+
+    Returns:
+        The model's input names in call order, and the ONNX output names.
+    """
+    from . import tensorflow_backend
+
+    with _atomic_output(Path(output)) as temporary:
+        names = tensorflow_backend.export_tensorflow(preprocessor, model, config, opset, temporary, tokenizer)
+        _save_weights(config, model, temporary)
+    return names
+
+
+def export(
+    preprocessor: Any,
+    model: Any,
+    config: OnnxConfig,
+    opset: int,
+    output: Path,
+    tokenizer: Any = None,
+    device: str = "cpu",
+) -> tuple[list[str], list[str]]:
+    """Export a PyTorch or TensorFlow model to ONNX.
+
+    Args:
+        preprocessor: Tokenizer, image processor, feature extractor or processor of the model.
+        model: A `PreTrainedModel` or `TFPreTrainedModel`.
+        config: Its `OnnxConfig`.
+        opset: The ONNX opset.
+        output: The `.onnx` file to write (its weights go to `<output>.data` when
+            `config.use_external_data_format` says so).
+        tokenizer: Deprecated alias of `preprocessor`.
+        device: "cpu" or "cuda" (PyTorch only).
+
+    Returns:
+        The model's input names in forward order, and the ONNX output names.
+    """
+    preprocessor = _resolve_tokenizer_alias(preprocessor, tokenizer)
+    framework = _framework_of(model)
+    if framework == "tf":
+        if device == "cuda":
+            raise RuntimeError("`tf2onnx` does not support export on CUDA device.")
+        return export_tensorflow(preprocessor, model, config, opset, output)
+    if not config.is_torch_support_available:
+        logger.warning(f"Unsupported PyTorch version for this model. Minimum required is {config.torch_onnx_minimum_version}")
+    return export_pytorch(preprocessor, model, config, opset, output, device=device)
+
+
+def validate_model_outputs(
+    config: OnnxConfig,
+    preprocessor: Any,
+    reference_model: Any,
+    onnx_model: Path,
+    onnx_named_outputs: list[str],
+    atol: float,
+    tokenizer: Any = None,
+):
+    """Run the ONNX model in onnxruntime and the framework model on the same inputs and compare.
+
+    The inputs have a batch and a sequence one longer than the export's, so the check also proves
+    that those axes are dynamic. The report goes to the `transformers_onnx` logger at INFO level.
+
+    Args:
+        config: The `OnnxConfig` the model was exported with.
+        preprocessor: The model's preprocessor.
+        reference_model: The framework model.
+        onnx_model: Path of the `.onnx` file.
+        onnx_named_outputs: The outputs to compare.
+        atol: Largest absolute difference allowed.
+        tokenizer: Deprecated alias of `preprocessor`.
+
+    Raises:
+        ValidationError: (a `ValueError`) names, shapes or values differ.
+    """
+    from onnxruntime import InferenceSession, SessionOptions
+
+    logger.info("Validating ONNX model...")
+    preprocessor = _resolve_tokenizer_alias(preprocessor, tokenizer)
+    framework = _framework_of(reference_model)
+    backend = _backend(framework)
+    inputs = config.generate_dummy_inputs(
+        preprocessor,
+        batch_size=config.default_fixed_batch + 1,
+        seq_length=config.default_fixed_sequence + 1,
+        framework=framework,
+    )
+    reference = backend.reference_outputs(reference_model, config, inputs)
+    reference_names, onnx_names = set(reference), set(onnx_named_outputs)
+    if not onnx_names.issubset(reference_names):
+        logger.info(f"\t-[x] ONNX model output names {onnx_names} do not match reference model {reference_names}")
+        raise ValidationError(
+            "Outputs doesn't match between reference model and ONNX exported model: "
+            f"{onnx_names.difference(reference_names)}"
+        )
+    flat_inputs = flatten_inputs(config, config.generate_dummy_inputs_onnxruntime(inputs))
+    try:
+        session = InferenceSession(Path(onnx_model).as_posix(), SessionOptions(), providers=["CPUExecutionProvider"])
+        graph_inputs = {graph_input.name for graph_input in session.get_inputs()}
+        feed = {name: np.asarray(value) for name, value in flat_inputs.items() if name in graph_inputs}
+        onnx_outputs = session.run(onnx_named_outputs, feed)
+    except Exception as error:
+        raise ValidationError(f"onnxruntime cannot run {onnx_model}: {str(error).strip().splitlines()[0]}") from error
+
+    logger.info(f"\t-[✓] ONNX model output names match reference model ({onnx_names})")
+    for name, onnx_value in zip(onnx_named_outputs, onnx_outputs):
+        reference_value = reference[name]
+        logger.info(f'\t- Validating ONNX Model output "{name}":')
+        if onnx_value.shape != reference_value.shape:
+            logger.info(f"\t\t-[x] shape {onnx_value.shape} doesn't match {reference_value.shape}")
+            raise ValidationError(
+                f'Outputs shape doesn\'t match between reference model and ONNX exported model: output "{name}" '
+                f"is {reference_value.shape} (reference) and {onnx_value.shape} (ONNX)"
+            )
+        logger.info(f"\t\t-[✓] {onnx_value.shape} matches {reference_value.shape}")
+        if not np.allclose(reference_value, onnx_value, atol=atol):
+            difference = np.abs(reference_value.astype(np.float64) - onnx_value.astype(np.float64))
+            bad = int(np.count_nonzero(~np.isclose(reference_value, onnx_value, atol=atol)))
+            logger.info(f"\t\t-[x] values not close enough (atol: {atol})")
+            raise ValidationError(
+                "Outputs values doesn't match between reference model and ONNX exported model: "
+                f'output "{name}" has max absolute difference {np.nanmax(difference):.3g} > atol {atol} '
+                f"in {bad} of {difference.size} values (raise --atol if this difference is acceptable)"
+            )
+        logger.info(f"\t\t-[✓] all values close (atol: {atol})")
+
+
+def _framework_of(model: Any) -> str:
+    """'pt' or 'tf', from the model's class hierarchy (imports neither framework)."""
+    return "tf" if any(cls.__name__ == "TFPreTrainedModel" for cls in type(model).__mro__) else "pt"
+
+
+def _backend(framework: str):
+    if framework == "tf":
+        from . import tensorflow_backend
+
+        return tensorflow_backend
+    from . import pytorch_backend
+
+    return pytorch_backend
+
+
+def _save_weights(config: OnnxConfig, model: Any, onnx_file: Path):
+    """Move the weights to one external `<name>.data` file when the config asks for external data."""
+    if not config.use_external_data_format(model.num_parameters()):
+        return
+    import onnx
+
+    graph = onnx.load(onnx_file.as_posix())
+    for stale in onnx_file.parent.iterdir():
+        if stale != onnx_file:
+            stale.unlink()
+    onnx.save_model(
+        graph, onnx_file.as_posix(), save_as_external_data=True, all_tensors_to_one_file=True, location=f"{onnx_file.name}.data"
+    )
+
+
+@contextlib.contextmanager
+def _atomic_output(output: Path) -> Iterator[Path]:
+    """Yield a path in a fresh folder beside `output`; on success move its files next to `output`."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
+    try:
+        temporary = folder / output.name
+        yield temporary
+        if not temporary.is_file():
+            raise ExportError(f"the exporter wrote no {output.name}")
+        for produced in sorted(folder.iterdir(), key=lambda path: path == temporary):
+            produced.replace(output.parent / produced.name)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

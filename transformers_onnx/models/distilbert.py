@@ -1,0 +1,9 @@
+"""DistilBERT: token ids and attention mask (no token type ids)."""
+
+from ..config import TOKENS_AND_MASK, TextEncoderOnnxConfig
+
+
+class DistilBertOnnxConfig(TextEncoderOnnxConfig):
+    """DistilBERT: no token type ids."""
+
+    text_inputs = TOKENS_AND_MASK

@@ -1,0 +1,9 @@
+"""FlauBERT: token ids and attention mask (no token type ids)."""
+
+from ..config import TOKENS_AND_MASK, TextEncoderOnnxConfig
+
+
+class FlaubertOnnxConfig(TextEncoderOnnxConfig):
+    """FlauBERT: no token type ids."""
+
+    text_inputs = TOKENS_AND_MASK

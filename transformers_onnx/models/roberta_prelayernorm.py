@@ -1,0 +1,9 @@
+"""RoBERTa-PreLayerNorm: token ids and attention mask (no token type ids)."""
+
+from ..config import TOKENS_AND_MASK, TextEncoderOnnxConfig
+
+
+class RobertaPreLayerNormOnnxConfig(TextEncoderOnnxConfig):
+    """RoBERTa-PreLayerNorm: no token type ids."""
+
+    text_inputs = TOKENS_AND_MASK

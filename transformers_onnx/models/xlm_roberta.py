@@ -1,0 +1,9 @@
+"""XLM-RoBERTa: token ids and attention mask (no token type ids)."""
+
+from ..config import TOKENS_AND_MASK, TextEncoderOnnxConfig
+
+
+class XLMRobertaOnnxConfig(TextEncoderOnnxConfig):
+    """XLM-RoBERTa: no token type ids."""
+
+    text_inputs = TOKENS_AND_MASK

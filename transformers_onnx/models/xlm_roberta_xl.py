@@ -1,0 +1,9 @@
+"""XLM-RoBERTa-XL: token ids and attention mask (no token type ids)."""
+
+from ..config import TOKENS_AND_MASK, TextEncoderOnnxConfig
+
+
+class XLMRobertaXLOnnxConfig(TextEncoderOnnxConfig):
+    """XLM-RoBERTa-XL: no token type ids."""
+
+    text_inputs = TOKENS_AND_MASK

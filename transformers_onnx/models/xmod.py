@@ -1,0 +1,9 @@
+"""X-MOD: token ids and attention mask (no token type ids)."""
+
+from ..config import TOKENS_AND_MASK, TextEncoderOnnxConfig
+
+
+class XmodOnnxConfig(TextEncoderOnnxConfig):
+    """X-MOD: no token type ids."""
+
+    text_inputs = TOKENS_AND_MASK

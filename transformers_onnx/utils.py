@@ -1,0 +1,96 @@
+"""Small helpers of the legacy API: parameter sizes, effective axis sizes, preprocessor lookup."""
+
+from ctypes import c_float, sizeof
+from enum import Enum
+from pathlib import Path
+from typing import Any, Optional
+
+#: Files `save_pretrained` writes for tokenizers, image processors, feature extractors and processors.
+_PREPROCESSOR_FILES = (
+    "tokenizer_config.json",
+    "tokenizer.json",
+    "preprocessor_config.json",
+    "processor_config.json",
+    "vocab.txt",
+    "vocab.json",
+    "spiece.model",
+    "sentencepiece.bpe.model",
+)
+
+
+class ParameterFormat(Enum):
+    """Storage format of the parameters when serialized."""
+
+    Float = c_float
+
+    @property
+    def size(self) -> int:
+        """Bytes per parameter."""
+        return sizeof(self.value)
+
+
+def compute_effective_axis_dimension(dimension: int, fixed_dimension: int, num_token_to_add: int = 0) -> int:
+    """The size to trace an axis with.
+
+    Args:
+        dimension: The requested size; 0 or less means "dynamic".
+        fixed_dimension: The size used for a dynamic axis.
+        num_token_to_add: Tokens the tokenizer adds (special tokens), taken off the result.
+
+    Returns:
+        `dimension` (or `fixed_dimension` when dynamic) minus `num_token_to_add`.
+    """
+    if dimension <= 0:
+        dimension = fixed_dimension
+    return dimension - num_token_to_add
+
+
+def compute_serialized_parameters_size(num_parameters: int, dtype: ParameterFormat) -> int:
+    """Bytes taken by `num_parameters` parameters stored as `dtype`.
+
+    Args:
+        num_parameters: Number of parameters.
+        dtype: Their storage format.
+
+    Returns:
+        The size in bytes.
+    """
+    return num_parameters * dtype.size
+
+
+def get_preprocessor(model_name: str, **hub_kwargs: Any) -> Optional[Any]:
+    """The preprocessor saved with a model: its processor, else its tokenizer or feature extractor.
+
+    Args:
+        model_name: A local folder or a cached hub id.
+        **hub_kwargs: Passed to `from_pretrained` (e.g. `cache_dir`, `local_files_only`).
+
+    Returns:
+        The processor if there is one; otherwise the tokenizer or the feature extractor; None if neither
+        (also for a local folder holding no preprocessor files, where transformers 5 would build an
+        empty tokenizer).
+
+    Raises:
+        ValueError: Both a tokenizer and a feature extractor exist and no processor joins them.
+    """
+    from transformers import AutoFeatureExtractor, AutoProcessor, AutoTokenizer
+
+    folder = Path(model_name)
+    if folder.is_dir() and not any((folder / name).is_file() for name in _PREPROCESSOR_FILES):
+        return None
+
+    try:
+        return AutoProcessor.from_pretrained(model_name, **hub_kwargs)
+    except (ValueError, OSError, KeyError, TypeError):
+        pass
+    found = []
+    for auto_class in (AutoTokenizer, AutoFeatureExtractor):
+        try:
+            found.append(auto_class.from_pretrained(model_name, **hub_kwargs))
+        except (ValueError, OSError, KeyError, TypeError):
+            pass
+    if len(found) == 2:
+        raise ValueError(
+            f"Couldn't auto-detect preprocessor for {model_name}. Found both a tokenizer and a feature extractor."
+        )
+    return found[0] if found else None
