@@ -10,6 +10,8 @@ from onnxruntime import InferenceSession
 from tiny_models import TINY_MODELS
 from transformers_onnx import FeaturesManager
 from transformers_onnx.__main__ import main
+from transformers_onnx.compat import cache_from_tensors
+from transformers_onnx.config import flatten_inputs, flatten_outputs
 from transformers_onnx.utils import get_preprocessor
 
 CASES = [
@@ -57,10 +59,13 @@ def test_export_matches_pytorch_at_other_shapes(model_type, feature, tiny_checkp
 
     for batch, sequence in OTHER_SHAPES:
         inputs = varied_inputs(onnx_config, preprocessor, batch, sequence)
+        feed = {name: tensor.numpy() for name, tensor in flatten_inputs(onnx_config, inputs).items()}
+        if "past_key_values" in inputs:
+            inputs["past_key_values"] = cache_from_tensors(inputs["past_key_values"])
         with torch.no_grad():
-            expected = model(**inputs)
-        got = session.run(None, {name: tensor.numpy() for name, tensor in inputs.items()})
+            expected = flatten_outputs(onnx_config, model(**inputs))
+        got = session.run(None, feed)
         for name, value in zip(onnx_config.outputs, got):
-            reference = getattr(expected, name).numpy()
+            reference = expected[name].numpy()
             assert value.shape == reference.shape, name
             np.testing.assert_allclose(value, reference, atol=atol, rtol=0, err_msg=f"{name} at {batch}x{sequence}")

@@ -61,5 +61,6 @@ TINY_MODELS: dict[str, TinyModel] = {
     "squeezebert": TinyModel("SqueezeBertConfig", dict(_BERT_SIZES, embedding_size=32)),
     "xlm": TinyModel("XLMConfig", _XLM_SIZES),
     "xlm-roberta": TinyModel("XLMRobertaConfig", _BERT_SIZES),
+    "gpt2": TinyModel("GPT2Config", dict(vocab_size=VOCAB_SIZE, n_embd=32, n_layer=2, n_head=4, n_positions=64, pad_token_id=0)),
     "vit": TinyModel("ViTConfig", _IMAGE_SIZES, preprocessor="image_processor"),
 }

@@ -1,7 +1,9 @@
 """Everything that differs between transformers 4.x and 5.x, in one place."""
 
+import contextlib
 import importlib.util
 from functools import lru_cache
+from typing import Any, Iterator
 
 from packaging import version
 
@@ -42,3 +44,72 @@ def auto_class(name: str):
         name = _AUTO_CLASS_RENAMES[name]
     return getattr(transformers, name)
 
+
+
+def cache_from_tensors(layers: list[tuple]) -> Any:
+    """The transformers cache holding past key values given as tensors, one tuple per layer.
+
+    Args:
+        layers: (key, value) per decoder layer, or (self key, self value, cross key, cross value)
+            per layer of an encoder-decoder's decoder.
+
+    Returns:
+        A `DynamicCache`, or an `EncoderDecoderCache` for 4-tuples.
+    """
+    from transformers import DynamicCache, EncoderDecoderCache
+
+    if layers and len(layers[0]) == 4:
+        return EncoderDecoderCache(
+            DynamicCache([layer[:2] for layer in layers]), DynamicCache([layer[2:] for layer in layers])
+        )
+    return DynamicCache(layers)
+
+
+def cache_to_tensors(cache: Any) -> list[tuple]:
+    """The inverse of `cache_from_tensors`; tuples of tensors pass through unchanged."""
+    if isinstance(cache, (list, tuple)):
+        return list(cache)
+    if hasattr(cache, "self_attention_cache"):
+        self_attention = cache_to_tensors(cache.self_attention_cache)
+        cross_attention = cache_to_tensors(cache.cross_attention_cache)
+        return [own + cross for own, cross in zip(self_attention, cross_attention)]
+    return [(layer.keys, layer.values) for layer in cache.layers]
+
+
+@contextlib.contextmanager
+def traceable_masks() -> Iterator[None]:
+    """Let the TorchScript tracer through transformers' attention-mask builders.
+
+    transformers 4.53–4.57 build causal masks with `torch.vmap`, which the tracer cannot record; inside
+    this block the same mask functions are evaluated by broadcasting instead, as transformers 5 does
+    (and without the indexing mode that vmap needs).
+    """
+    try:
+        from transformers import masking_utils
+    except ImportError:  # transformers < 4.53: masks are built without vmap
+        masking_utils = None
+    if masking_utils is None or not hasattr(masking_utils, "_vmap_for_bhqkv"):
+        yield
+        return
+    replacements = {"_vmap_for_bhqkv": _broadcast_for_bhqkv, "TransformGetItemToIndex": contextlib.nullcontext}
+    replacements = {name: value for name, value in replacements.items() if hasattr(masking_utils, name)}
+    originals = {name: getattr(masking_utils, name) for name in replacements}
+    for name, replacement in replacements.items():
+        setattr(masking_utils, name, replacement)
+    try:
+        yield
+    finally:
+        for name, original in originals.items():
+            setattr(masking_utils, name, original)
+
+
+def _broadcast_for_bhqkv(mask_function, bh_indices: bool = True):
+    def expanded(batch_idx, head_idx, q_idx, kv_idx):
+        if not bh_indices:
+            return mask_function(batch_idx, head_idx, q_idx[:, None], kv_idx[None, :])
+        batch, head = batch_idx[:, None, None, None], head_idx[None, :, None, None]
+        query, key = q_idx[None, None, :, None], kv_idx[None, None, None, :]
+        mask = mask_function(batch, head, query, key)
+        return mask.expand(batch.shape[0], head.shape[1], query.shape[2], key.shape[3])
+
+    return expanded

@@ -471,6 +471,36 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
         return flattened_output
 
 
+class DecoderOnnxConfig(OnnxConfigWithPast):
+    """A decoder-only language model: token ids and attention mask, and with past the cache of every layer.
+
+    With past, `attention_mask` covers the past and the new tokens (`past_sequence + sequence`).
+    """
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        common_inputs = OrderedDict({"input_ids": dict(_SEQUENCE_AXES)})
+        if self.use_past:
+            self.fill_with_past_key_values_(common_inputs, direction="inputs")
+            common_inputs["attention_mask"] = {0: "batch", 1: "past_sequence + sequence"}
+        else:
+            common_inputs["attention_mask"] = dict(_SEQUENCE_AXES)
+        return common_inputs
+
+    @property
+    def num_layers(self) -> int:
+        return self._config.num_hidden_layers
+
+    @property
+    def default_onnx_opset(self) -> int:
+        return 13
+
+    def generate_dummy_inputs(self, tokenizer, *args, **kwargs) -> Mapping[str, Any]:
+        inputs = super().generate_dummy_inputs(tokenizer, *args, **kwargs)
+        inputs.pop("token_type_ids", None)
+        return inputs
+
+
 class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
     """An encoder-decoder model; with past, the decoder's self-attention and cross-attention caches."""
 
@@ -572,10 +602,13 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
 
 def flatten_outputs(config: OnnxConfig, model_outputs: Mapping[str, Any]) -> dict[str, Any]:
     """A model's outputs keyed by ONNX output name (nested outputs flattened, `past_key_values` → `present`)."""
+    from .compat import cache_to_tensors
+
     flat = {}
     for name, value in model_outputs.items():
-        name = "present" if name == "past_key_values" else name
-        if isinstance(value, (list, tuple)):
+        if name == "past_key_values":
+            flat.update(config.flatten_output_collection_property("present", cache_to_tensors(value)))
+        elif isinstance(value, (list, tuple)):
             flat.update(config.flatten_output_collection_property(name, value))
         else:
             flat[name] = value

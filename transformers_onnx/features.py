@@ -46,6 +46,7 @@ _REGISTRY: dict[str, tuple[str, tuple[str, ...]]] = {
     "xlm": ("xlm.XLMOnnxConfig", _TEXT_WITH_CAUSAL_LM),
     "xlm-roberta": ("xlm_roberta.XLMRobertaOnnxConfig", _TEXT_WITH_CAUSAL_LM),
     "vit": ("vit.ViTOnnxConfig", _IMAGE),
+    "gpt2": ("gpt2.GPT2OnnxConfig", _DECODER + ("sequence-classification", "token-classification")),
 }
 
 _TASK_TO_AUTO_CLASS = {

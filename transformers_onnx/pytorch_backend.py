@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from . import compat
 from .config import OnnxConfig, flatten_inputs, flatten_outputs
 from .errors import ExportError, ModelLoadError
 
@@ -59,7 +60,14 @@ class _NamedIOModule(torch.nn.Module):
         self.output_names = list(config.outputs)
 
     def forward(self, *tensors: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        outputs = flatten_outputs(self.config, self.model(**dict(zip(self.input_names, tensors)), return_dict=True))
+        named = dict(zip(self.input_names, tensors))
+        past = [tensor for name, tensor in named.items() if name.startswith("past_key_values.")]
+        kwargs = {name: tensor for name, tensor in named.items() if not name.startswith("past_key_values.")}
+        if past:
+            per_layer = 4 if any(".encoder." in name for name in named) else 2
+            layers = [tuple(past[i : i + per_layer]) for i in range(0, len(past), per_layer)]
+            kwargs["past_key_values"] = compat.cache_from_tensors(layers)
+        outputs = flatten_outputs(self.config, self.model(**kwargs, return_dict=True))
         missing = [name for name in self.output_names if name not in outputs]
         if missing:
             raise ExportError(
@@ -98,7 +106,7 @@ def export_pytorch(
     output_names = list(config.outputs)
     config.patch_ops()
     try:
-        with torch.no_grad(), _traceable_attention(opset), _quiet_exporter():
+        with torch.no_grad(), _traceable_attention(opset), compat.traceable_masks(), _quiet_exporter():
             torch.onnx.export(
                 wrapper,
                 tuple(tensor.to(device) for tensor in named_inputs.values()),
