@@ -342,3 +342,31 @@ def test_get_preprocessor(tiny_checkpoint, tmp_path):
     assert "ImageProcessor" in type(get_preprocessor(str(tiny_checkpoint("vit", "default")))).__name__
     (tmp_path / "config.json").write_text("{}")
     assert get_preprocessor(str(tmp_path)) is None
+
+
+def test_per_tensor_external_files_are_gathered_into_one(tiny_checkpoint, tmp_path, monkeypatch):
+    """What torch writes for a model over 2 GB (one file per tensor) ends up as one model.onnx.data."""
+    import onnx
+    from onnxruntime import InferenceSession
+    from transformers import AutoModel, AutoTokenizer
+
+    from transformers_onnx.convert import _save_weights
+
+    checkpoint = tiny_checkpoint("bert", "default")
+    model, tokenizer = AutoModel.from_pretrained(checkpoint), AutoTokenizer.from_pretrained(checkpoint)
+    config = BertOnnxConfig(model.config)
+    export(tokenizer, model, config, 14, tmp_path / "inline.onnx")
+    inline = InferenceSession((tmp_path / "inline.onnx").as_posix())
+    feed = {name: value.numpy() for name, value in config.generate_dummy_inputs(tokenizer, framework="pt").items()}
+    expected = inline.run(None, feed)
+
+    per_tensor = tmp_path / "per-tensor"
+    per_tensor.mkdir()
+    onnx.save_model(onnx.load((tmp_path / "inline.onnx").as_posix()), (per_tensor / "model.onnx").as_posix(),
+                    save_as_external_data=True, all_tensors_to_one_file=False, size_threshold=0)
+    assert len(list(per_tensor.iterdir())) > 10
+    monkeypatch.setattr(OnnxConfig, "use_external_data_format", staticmethod(lambda num_parameters: True))
+    _save_weights(config, model, per_tensor / "model.onnx")
+    assert sorted(p.name for p in per_tensor.iterdir()) == ["model.onnx", "model.onnx.data"]
+    got = InferenceSession((per_tensor / "model.onnx").as_posix()).run(None, feed)
+    np.testing.assert_array_equal(got[0], expected[0])

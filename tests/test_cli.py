@@ -107,6 +107,22 @@ def copy_checkpoint(source, target, skip=()):
     return target
 
 
+class _WritesMarker:
+    """Unpickling this object would create a file: a stand-in for code hidden in pickled weights."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def write_marker_on_load(path, marker):
+    import torch
+
+    torch.save({"embeddings.word_embeddings.weight": _WritesMarker(marker)}, path)
+
+
 def bad_inputs(tmp_path, tiny_checkpoint):
     """(case id, CLI arguments, environment, fragments of the expected error line)."""
     bert = tiny_checkpoint("bert", "default")
@@ -120,6 +136,8 @@ def bad_inputs(tmp_path, tiny_checkpoint):
     )
     tf_only = write_config(tmp_path / "tf-only", **json.loads((bert / "config.json").read_text()))
     (tf_only / "tf_model.h5").write_bytes(b"not really h5")
+    malicious = copy_checkpoint(bert, tmp_path / "malicious", skip=("model.safetensors",))
+    write_marker_on_load(malicious / "pytorch_model.bin", tmp_path / "ran")
     remote = write_config(tmp_path / "remote", model_type="my-remote", auto_map={"AutoConfig": "code.MyConfig"})
     (remote / "code.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'w').write('ran')\n")
     return [
@@ -142,6 +160,7 @@ def bad_inputs(tmp_path, tiny_checkpoint):
         ("opset below the model's minimum", ["--model", bert, "--opset", "9", out], {}, ["Opset 9 is not sufficient"]),
         ("opset the exporter cannot write", ["--model", bert, "--opset", "99", out], {}, ["opset 99"]),
         ("remote code", ["--model", remote, out], {}, ["my-remote"]),
+        ("code in pickled weights", ["--model", malicious, out], {}, ["cannot load the weights"]),
     ]
 
 
@@ -149,7 +168,7 @@ BAD_INPUT_IDS = [
     "missing path", "no config.json", "unknown model type", "unsupported model type", "unsupported feature",
     "pt on a tf-only checkpoint", "hub id not cached", "corrupt weights", "missing preprocessor",
     "wrong preprocessor", "output is a file", "output not creatable", "opset below the model's minimum",
-    "opset the exporter cannot write", "remote code",
+    "opset the exporter cannot write", "remote code", "code in pickled weights",
 ]
 
 
@@ -161,7 +180,7 @@ def test_bad_input_gives_one_line_error(case, tmp_path, tiny_checkpoint):
     code, _, stderr = run_cli(*args, env_extra=env)
     assert_one_line_error(code, stderr, *fragments)
     assert not (tmp_path / "out" / "model.onnx").exists()
-    assert not (tmp_path / "ran").exists(), "remote code ran"
+    assert not (tmp_path / "ran").exists(), "code from the checkpoint ran"
 
 
 def test_tf_framework_without_tensorflow_models(tiny_checkpoint, tmp_path):

@@ -245,18 +245,43 @@ def _backend(framework: str):
 
 
 def _save_weights(config: OnnxConfig, model: Any, onnx_file: Path):
-    """Move the weights to one external `<name>.data` file when the config asks for external data."""
+    """When the config asks for external data, gather all weights into one `<name>.data` file.
+
+    Tensors are moved one at a time (from the exporter's per-tensor files or from the graph itself), so
+    no second copy of the weights is held in memory.
+    """
     if not config.use_external_data_format(model.num_parameters()):
         return
     import onnx
+    from onnx.external_data_helper import uses_external_data
 
-    graph = onnx.load(onnx_file.as_posix())
-    for stale in onnx_file.parent.iterdir():
-        if stale != onnx_file:
-            stale.unlink()
-    onnx.save_model(
-        graph, onnx_file.as_posix(), save_as_external_data=True, all_tensors_to_one_file=True, location=f"{onnx_file.name}.data"
-    )
+    graph = onnx.load(onnx_file.as_posix(), load_external_data=False)
+    data_file = onnx_file.with_name(f"{onnx_file.name}.data")
+    written_from = set()
+    with open(data_file, "wb") as data:
+        for tensor in graph.graph.initializer:
+            if uses_external_data(tensor):
+                entries = {entry.key: entry.value for entry in tensor.external_data}
+                source = onnx_file.parent / entries["location"]
+                with open(source, "rb") as stored:
+                    stored.seek(int(entries.get("offset", 0)))
+                    payload = stored.read(int(entries["length"])) if "length" in entries else stored.read()
+                written_from.add(source)
+            elif tensor.HasField("raw_data"):
+                payload = tensor.raw_data
+            else:
+                continue
+            data.seek(-data.tell() % 4096, 1)  # page-aligned offsets let onnxruntime map the tensors
+            offset = data.tell()
+            data.write(payload)
+            del tensor.external_data[:]
+            tensor.ClearField("raw_data")
+            tensor.data_location = onnx.TensorProto.EXTERNAL
+            for key, value in (("location", data_file.name), ("offset", offset), ("length", len(payload))):
+                tensor.external_data.add(key=key, value=str(value))
+    onnx.save_model(graph, onnx_file.as_posix())
+    for source in written_from - {data_file}:
+        source.unlink()
 
 
 @contextlib.contextmanager
