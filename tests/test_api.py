@@ -292,9 +292,14 @@ def test_features_manager():
     onnx_config = constructor(BertConfig())
     assert isinstance(onnx_config, BertOnnxConfig) and onnx_config.task == "sequence-classification"
     if LEGACY:
-        for model_type in FeaturesManager._SUPPORTED_MODEL_TYPE:
-            assert set(FeaturesManager.get_supported_features_for_model_type(model_type)) >= set(
-                LEGACY["features_by_model_type"].get(model_type, []))
+        from transformers_onnx.features import NOT_EXPORTABLE
+
+        for model_type, legacy_features in LEGACY["features_by_model_type"].items():
+            left_out = set(NOT_EXPORTABLE.get(model_type, {}))
+            registered = set(FeaturesManager.get_supported_features_for_model_type(model_type))
+            assert registered >= set(legacy_features) - left_out, model_type
+        with pytest.raises(UnsupportedFeatureError, match="fails at other batch sizes"):
+            FeaturesManager.get_config_constructor("longformer", "multiple-choice")
 
 
 def test_determine_framework(tmp_path, tiny_checkpoint):
@@ -370,3 +375,40 @@ def test_per_tensor_external_files_are_gathered_into_one(tiny_checkpoint, tmp_pa
     assert sorted(p.name for p in per_tensor.iterdir()) == ["model.onnx", "model.onnx.data"]
     got = InferenceSession((per_tensor / "model.onnx").as_posix()).run(None, feed)
     np.testing.assert_array_equal(got[0], expected[0])
+
+
+def test_models_needing_external_data_use_the_dynamo_exporter_at_opset_18(tiny_checkpoint, tmp_path, monkeypatch):
+    """Over 2 GiB (simulated here), opset >= 18 exports with dynamo: one data file, the config's axis names."""
+    import onnx
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from transformers_onnx.models.gpt2 import GPT2OnnxConfig
+
+    checkpoint = tiny_checkpoint("gpt2", "causal-lm-with-past")
+    model = AutoModelForCausalLM.from_pretrained(checkpoint, attn_implementation="eager")
+    tokenizer = AutoTokenizer.from_pretrained(checkpoint)
+    monkeypatch.setattr(OnnxConfig, "use_external_data_format", staticmethod(lambda num_parameters: True))
+    calls = []
+    real_export = torch.onnx.export
+    monkeypatch.setattr(torch.onnx, "export", lambda *a, **k: calls.append(k.get("dynamo")) or real_export(*a, **k))
+    config = GPT2OnnxConfig.with_past(model.config, task="causal-lm")
+    _, outputs = export(tokenizer, model, config, 18, tmp_path / "model.onnx")
+    assert calls == [True]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx", "model.onnx.data"]
+    graph = onnx.load((tmp_path / "model.onnx").as_posix(), load_external_data=False)
+    dims = {v.name: [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim] for v in graph.graph.input}
+    assert dims["input_ids"] == ["batch", "sequence"]
+    assert dims["attention_mask"] == ["batch", "past_sequence + sequence"]
+    present = [v for v in graph.graph.output if v.name == "present.0.key"][0]
+    assert present.type.tensor_type.shape.dim[2].dim_param == "past_sequence + sequence"
+    validate_model_outputs(config, tokenizer, model, tmp_path / "model.onnx", outputs, 1e-4)
+
+
+def test_every_legacy_onnx_config_class_is_importable_from_its_module():
+    import importlib
+
+    if LEGACY is None:
+        pytest.skip("the legacy facts file (../shared) is not beside the repository")
+    for class_name, facts in LEGACY["onnx_config_classes"].items():
+        module = importlib.import_module(f"transformers_onnx.models.{facts['legacy_module'].rsplit('.', 1)[1]}")
+        assert issubclass(getattr(module, class_name), OnnxConfig), class_name

@@ -193,6 +193,18 @@ def test_tf_framework_without_tensorflow_models(tiny_checkpoint, tmp_path):
     assert not (tmp_path / "model.onnx").exists()
 
 
+def test_tf_only_checkpoint_without_tensorflow_models(tiny_checkpoint, tmp_path):
+    from transformers_onnx import compat
+
+    if compat.has_tensorflow_models():
+        pytest.skip("TensorFlow models are available on this stack (tests/test_tensorflow.py)")
+    tf_only = copy_checkpoint(tiny_checkpoint("bert", "default"), tmp_path / "tf-only", skip=("model.safetensors",))
+    (tf_only / "tf_model.h5").write_bytes(b"TensorFlow weights")
+    code, _, stderr = run_cli("--model", tf_only, tmp_path / "out")
+    assert_one_line_error(code, stderr, "TensorFlow", "transformers-onnx[tf]")
+    assert not (tmp_path / "out" / "model.onnx").exists()
+
+
 def test_validation_failure_leaves_no_model(tiny_checkpoint, tmp_path, monkeypatch, capsys):
     real = pytorch_backend.reference_outputs
 

@@ -1,7 +1,8 @@
 """`python -m transformers_onnx --model=X [options] OUT/`: export, validate, then move `OUT/model.onnx` into place.
 
 Bad input ends with one `error: ...` line on stderr and exit code 1 (2 for bad flags); nothing is left at
-`OUT/model.onnx` unless the exported graph validated.
+`OUT/model.onnx` unless the exported graph validated. A model split into several graphs (`OnnxConfig.graphs`:
+a vision encoder-decoder writes `encoder_model.onnx` and `decoder_model.onnx`) writes them only once all validated.
 """
 
 import argparse
@@ -14,6 +15,7 @@ import warnings
 from pathlib import Path
 from typing import Optional
 
+from . import compat
 from .errors import OpsetError, OutputPathError, PreprocessorError, TransformersOnnxError
 from .utils import _PREPROCESSOR_FILES
 
@@ -51,6 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="Accepted for old scripts; has no effect (this package always does the export itself).",
     )
+    parser.add_argument(
+        "--optimize",
+        action="store_true",
+        help="Fuse attention, layer norms and GELU with onnxruntime's transformer optimizer (onnxruntime-only graph).",
+    )
+    parser.add_argument(
+        "--quantize",
+        action="store_true",
+        help="Quantize the linear layers' weights to int8 (onnxruntime dynamic quantization; looser validation).",
+    )
     return parser
 
 
@@ -87,7 +99,8 @@ def main(argv: Optional[list[str]] = None) -> int:
 
 
 def export_checkpoint(args: argparse.Namespace) -> Path:
-    """Export, validate and save the model named by parsed CLI arguments; return the saved `.onnx` path."""
+    """Export, validate and save the model named by parsed CLI arguments (every graph of `OnnxConfig.graphs`);
+    return the first saved `.onnx` path."""
     from .convert import export, validate_model_outputs
     from .features import FeaturesManager, load_model_config, locate_checkpoint
 
@@ -95,40 +108,72 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
         logger.info("Note: --export_with_transformers has no effect; transformers_onnx always exports itself.")
     output_dir = _writable_folder(args.output)
     location = locate_checkpoint(args.model, cache_dir=args.cache_dir)
+    if not FeaturesManager.uses_tensorflow(location, args.framework):
+        compat.keep_tensorflow_unloaded()
     model_config = load_model_config(location, cache_dir=args.cache_dir)
-    features = FeaturesManager.get_supported_features_for_model_type(model_config.model_type)
-    if args.feature not in features:
-        from .errors import UnsupportedFeatureError
+    FeaturesManager.get_config_constructor(model_config.model_type, args.feature)
+    if args.optimize:
+        from .optimize import check_optimizable
 
-        raise UnsupportedFeatureError(
-            f"{model_config.model_type} doesn't support feature {args.feature}. "
-            f"Supported values are: {', '.join(features)}"
-        )
+        check_optimizable(model_config.model_type)
     model = FeaturesManager.get_model_from_feature(
         args.feature, location, framework=args.framework, cache_dir=args.cache_dir
     )
     model_type, onnx_config_constructor = FeaturesManager.check_supported_model_or_raise(model, feature=args.feature)
-    onnx_config = onnx_config_constructor(model.config)
-    preprocessor = _load_preprocessor(args.preprocessor, location)
-    opset = args.opset if args.opset is not None else onnx_config.default_onnx_opset
-    if opset < onnx_config.default_onnx_opset:
-        raise OpsetError(
-            f"Opset {opset} is not sufficient to export {model_type}. At least {onnx_config.default_onnx_opset} is required."
-        )
-    atol = args.atol if args.atol is not None else onnx_config.atol_for_validation
+    graphs = onnx_config_constructor(model.config).graphs(model)
+    minimum_opset = max(onnx_config.default_onnx_opset for _, _, onnx_config in graphs)
+    opset = args.opset if args.opset is not None else _default_opset(minimum_opset, graphs)
+    if opset < minimum_opset:
+        raise OpsetError(f"Opset {opset} is not sufficient to export {model_type}. At least {minimum_opset} is required.")
 
     staging = Path(tempfile.mkdtemp(prefix=".transformers_onnx.", dir=output_dir))
     try:
-        staged = staging / "model.onnx"
-        _, onnx_outputs = export(preprocessor, model, onnx_config, opset, staged)
-        validate_model_outputs(onnx_config, preprocessor, model, staged, onnx_outputs, atol)
-        saved = output_dir / "model.onnx"
-        for produced in sorted(staging.iterdir(), key=lambda path: path == staged):
+        for file_name, model, onnx_config in graphs:
+            kind = args.preprocessor if len(graphs) == 1 else _preprocessor_kind_for(onnx_config)
+            preprocessor = _load_preprocessor(kind, location)
+            atol = args.atol if args.atol is not None else onnx_config.atol_for_validation
+            staged = staging / file_name
+            _, onnx_outputs = export(preprocessor, model, onnx_config, opset, staged)
+            validate_model_outputs(onnx_config, preprocessor, model, staged, onnx_outputs, atol)
+            if args.optimize or args.quantize:
+                from .optimize import QUANTIZED_ATOL, optimize_and_quantize
+
+                optimize_and_quantize(
+                    staged,
+                    model.config,
+                    optimize_graph=args.optimize,
+                    quantize_graph=args.quantize,
+                    validate=lambda graph, tolerance: validate_model_outputs(
+                        onnx_config, preprocessor, model, graph, onnx_outputs, tolerance
+                    ),
+                    atol=atol,
+                    quantized_atol=args.atol if args.atol is not None else QUANTIZED_ATOL,
+                )
+        saved = [output_dir / file_name for file_name, _, _ in graphs]
+        for produced in sorted(staging.iterdir(), key=lambda path: path.suffix == ".onnx"):
             produced.replace(output_dir / produced.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    logger.info(f"All good, model saved at: {saved.as_posix()}")
-    return saved
+    logger.info(f"All good, model saved at: {', '.join(path.as_posix() for path in saved)}")
+    return saved[0]
+
+
+def _default_opset(minimum_opset: int, graphs: list) -> int:
+    """The model's own default opset, raised to the large-model exporter's for models needing external data
+    (2 GiB and more), which then export with about half the peak memory (docs/architecture.md)."""
+    from .pytorch_backend import LARGE_MODEL_OPSET
+
+    needs_external_data = any(
+        config.use_external_data_format(model.num_parameters()) for _, model, config in graphs
+    )
+    return max(minimum_opset, LARGE_MODEL_OPSET) if needs_external_data else minimum_opset
+
+
+def _preprocessor_kind_for(onnx_config) -> str:
+    """The preprocessor that makes one graph's inputs, for a model exported as several graphs."""
+    if "input_ids" in onnx_config.inputs:
+        return "tokenizer"
+    return "image_processor" if "pixel_values" in onnx_config.inputs else "feature_extractor"
 
 
 def _writable_folder(output: Path) -> Path:
@@ -168,8 +213,11 @@ def _load_preprocessor(kind: str, location: str):
 
 def _configure_output():
     """Report on stderr like the legacy CLI; keep third-party warnings and logs out of it."""
+    for previous in [handler for handler in logger.handlers if getattr(handler, "cli_report", False)]:
+        logger.removeHandler(previous)  # a second main() in one process reports once, to the current stderr
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.cli_report = True
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False

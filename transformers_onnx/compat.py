@@ -2,13 +2,17 @@
 
 import contextlib
 import importlib.util
+import os
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 from packaging import version
 
 #: Auto classes renamed in transformers 5: legacy name → new name.
 _AUTO_CLASS_RENAMES = {"AutoModelForVision2Seq": "AutoModelForImageTextToText"}
+
+#: Model types transformers 5 removed: model type → the last transformers release that has them.
+_REMOVED_IN_5 = {"mega": "4.57.6"}
 
 
 @lru_cache(maxsize=None)
@@ -24,9 +28,33 @@ def has_tensorflow_models() -> bool:
     return transformers_version().major < 5 and importlib.util.find_spec("tensorflow") is not None
 
 
+def removed_model_type(model_type: str) -> Optional[str]:
+    """Why the installed transformers cannot load a model type that transformers 5 removed.
+
+    Args:
+        model_type: e.g. "mega".
+
+    Returns:
+        One line naming the transformers release that still has it, or None when it is installed.
+    """
+    last_release = _REMOVED_IN_5.get(model_type.replace("_", "-"))
+    if last_release is None or transformers_version().major < 5:
+        return None
+    return (
+        f"transformers 5 removed {model_type}; transformers {last_release} still has it:"
+        f" pip install 'transformers=={last_release}'"
+    )
+
+
 def has_torch() -> bool:
     """Whether PyTorch is installed (without importing it)."""
     return importlib.util.find_spec("torch") is not None
+
+
+def keep_tensorflow_unloaded():
+    """Stop transformers 4.x from importing TensorFlow, which it does while loading any model when TensorFlow is
+    installed (4-5 s and native log lines). Takes effect only if transformers is not imported yet."""
+    os.environ.setdefault("USE_TF", "0")
 
 
 def auto_class(name: str):
@@ -82,16 +110,20 @@ def traceable_masks() -> Iterator[None]:
 
     transformers 4.53–4.57 build causal masks with `torch.vmap`, which the tracer cannot record; inside
     this block the same mask functions are evaluated by broadcasting instead, as transformers 5 does
-    (and without the indexing mode that vmap needs).
+    (and without the indexing mode that vmap needs). A decoder given no attention mask (Whisper) has its
+    position ids searched for packed sequences with `torch.diff` and a cumulative sum of booleans, which
+    ONNX cannot express; an exported graph takes one sequence per row, so the search answers None.
     """
     try:
         from transformers import masking_utils
     except ImportError:  # transformers < 4.53: masks are built without vmap
         masking_utils = None
-    if masking_utils is None or not hasattr(masking_utils, "_vmap_for_bhqkv"):
+    if masking_utils is None:
         yield
         return
-    replacements = {"_vmap_for_bhqkv": _broadcast_for_bhqkv, "TransformGetItemToIndex": contextlib.nullcontext}
+    replacements = {"find_packed_sequence_indices": lambda position_ids: None}
+    if hasattr(masking_utils, "_vmap_for_bhqkv"):
+        replacements.update(_vmap_for_bhqkv=_broadcast_for_bhqkv, TransformGetItemToIndex=contextlib.nullcontext)
     replacements = {name: value for name, value in replacements.items() if hasattr(masking_utils, name)}
     originals = {name: getattr(masking_utils, name) for name in replacements}
     for name, replacement in replacements.items():
@@ -113,3 +145,31 @@ def _broadcast_for_bhqkv(mask_function, bh_indices: bool = True):
         return mask.expand(batch.shape[0], head.shape[1], query.shape[2], key.shape[3])
 
     return expanded
+
+
+@contextlib.contextmanager
+def traceable_experts(model: Any) -> Iterator[None]:
+    """Run mixture-of-experts layers with transformers 5's `batched_mm` experts while tracing.
+
+    The default `grouped_mm` uses `torch.histc`, which has no ONNX symbolic, and the `eager` loop visits only
+    the experts chosen at trace time; `batched_mm` gathers each token's expert weights with tensor ops.
+    transformers 4 has only the eager loop, so its mixture-of-experts models are refused
+    (docs/supported-models-notes.md, "Decoders").
+    """
+    if transformers_version().major < 5 and getattr(model.config, "num_local_experts", None):
+        from .errors import ExportError
+
+        raise ExportError(
+            f"{type(model).__name__} routes tokens to experts with a Python loop in transformers"
+            f" {transformers_version()}, which tracing freezes to the experts of the dummy inputs:"
+            " export it with transformers 5"
+        )
+    current = getattr(model.config, "_experts_implementation", None)
+    if current in (None, "batched_mm") or not hasattr(model, "set_experts_implementation"):
+        yield
+        return
+    model.set_experts_implementation("batched_mm")
+    try:
+        yield
+    finally:
+        model.set_experts_implementation(current)

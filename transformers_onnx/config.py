@@ -279,6 +279,18 @@ class OnnxConfig(ABC):
         """
         return reference_model_inputs
 
+    def graphs(self, model: Any) -> list[tuple[str, Any, "OnnxConfig"]]:
+        """The ONNX files an export writes: `model.onnx` for the whole model, unless a config splits the
+        model (vision encoder-decoders write `encoder_model.onnx` and `decoder_model.onnx`).
+
+        Args:
+            model: The loaded model.
+
+        Returns:
+            (file name, model or sub-model, its `OnnxConfig`) for each graph, each exported and validated.
+        """
+        return [("model.onnx", model, self)]
+
     def patch_ops(self):
         """Install the `PatchingSpec` replacements."""
         for spec in self._patching_specs:
@@ -322,18 +334,78 @@ class TextEncoderOnnxConfig(OnnxConfig):
         return {name: inputs[name] for name in self.inputs if name in inputs}
 
 
+#: The dynamic axes of image inputs.
+IMAGE_AXES = {
+    "pixel_values": {0: "batch", 1: "num_channels", 2: "height", 3: "width"},
+    "pixel_mask": {0: "batch", 1: "height", 2: "width"},
+}
+
+
 class VisionOnnxConfig(OnnxConfig):
-    """An image model taking `pixel_values` (batch, channels, height, width)."""
+    """An image model taking `pixel_values` (batch, channels, height, width).
+
+    Subclasses declare what differs as class attributes: `image_inputs` (detection models add
+    `pixel_mask`), `pooled_outputs`, and `atol_for_validation` or `default_onnx_opset`.
+    """
 
     torch_onnx_minimum_version = version.parse("1.11")
+    image_inputs: tuple[str, ...] = ("pixel_values",)
+    #: The default feature returns `last_hidden_state` and `pooler_output`, every task only a dynamic batch axis.
+    pooled_outputs: bool = False
 
     @property
     def inputs(self) -> Mapping[str, Mapping[int, str]]:
-        return OrderedDict([("pixel_values", {0: "batch", 1: "num_channels", 2: "height", 3: "width"})])
+        return OrderedDict((name, dict(IMAGE_AXES[name])) for name in self.image_inputs)
+
+    @property
+    def outputs(self) -> Mapping[str, Mapping[int, str]]:
+        if not self.pooled_outputs:
+            return super().outputs
+        names = ("logits",) if self.task == "image-classification" else ("last_hidden_state", "pooler_output")
+        return OrderedDict((name, {0: "batch"}) for name in names)
 
     @property
     def atol_for_validation(self) -> float:
         return 1e-4
+
+    def generate_dummy_inputs(self, preprocessor, *args, **kwargs) -> Mapping[str, Any]:
+        inputs = super().generate_dummy_inputs(preprocessor, *args, **kwargs)
+        return {name: inputs[name] for name in self.inputs}
+
+
+class MultimodalOnnxConfig(OnnxConfig):
+    """A text-image model (CLIP and kin): token ids, pixel values and attention mask in; the similarity logits
+    and both embeddings out. The dummy inputs merge those of the processor's tokenizer and image processor."""
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        return OrderedDict(
+            [
+                ("input_ids", dict(_SEQUENCE_AXES)),
+                ("pixel_values", dict(IMAGE_AXES["pixel_values"])),
+                ("attention_mask", dict(_SEQUENCE_AXES)),
+            ]
+        )
+
+    @property
+    def outputs(self) -> Mapping[str, Mapping[int, str]]:
+        names = ("logits_per_image", "logits_per_text", "text_embeds", "image_embeds")
+        return OrderedDict((name, {0: "batch"}) for name in names)
+
+    @property
+    def atol_for_validation(self) -> float:
+        return 1e-4
+
+    @property
+    def default_onnx_opset(self) -> int:
+        return 14
+
+    def generate_dummy_inputs(self, preprocessor, batch_size: int = -1, seq_length: int = -1, **kwargs) -> Mapping[str, Any]:
+        preprocessor = _resolve_tokenizer_alias(preprocessor, kwargs.pop("tokenizer", None))
+        text = super().generate_dummy_inputs(preprocessor.tokenizer, batch_size, seq_length, **kwargs)
+        images = super().generate_dummy_inputs(preprocessor.image_processor, batch_size, **kwargs)
+        merged = {**text, **images}
+        return {name: merged[name] for name in self.inputs}
 
 
 class OnnxConfigWithPast(OnnxConfig, ABC):
@@ -495,6 +567,15 @@ class DecoderOnnxConfig(OnnxConfigWithPast):
     def default_onnx_opset(self) -> int:
         return 13
 
+    @property
+    def values_override(self) -> Optional[Mapping[str, Any]]:
+        """`use_cache` as with past, and `pad_token_id=0` where the model has none (as the legacy GPT-2 config
+        did): sequence classification finds each row's last token by its padding."""
+        overrides = dict(super().values_override or {})
+        if getattr(self._config, "pad_token_id", None) is None:
+            overrides["pad_token_id"] = 0
+        return overrides
+
     def generate_dummy_inputs(self, tokenizer, *args, **kwargs) -> Mapping[str, Any]:
         inputs = super().generate_dummy_inputs(tokenizer, *args, **kwargs)
         inputs.pop("token_type_ids", None)
@@ -502,26 +583,47 @@ class DecoderOnnxConfig(OnnxConfigWithPast):
 
 
 class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
-    """An encoder-decoder model; with past, the decoder's self-attention and cross-attention caches."""
+    """An encoder-decoder model: the encoder's and the decoder's token ids and attention masks, and with past
+    the decoder's self-attention and cross-attention caches of earlier steps.
+
+    The graph also returns `encoder_last_hidden_state`. With past, `decoder_input_ids` holds the new tokens
+    only and `decoder_attention_mask` covers the past and the new ones.
+    """
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        decoder_mask = "past_decoder_sequence + decoder_sequence" if self.use_past else "decoder_sequence"
+        common_inputs = OrderedDict(
+            [
+                ("input_ids", {0: "batch", 1: "encoder_sequence"}),
+                ("attention_mask", {0: "batch", 1: "encoder_sequence"}),
+                ("decoder_input_ids", {0: "batch", 1: "decoder_sequence"}),
+                ("decoder_attention_mask", {0: "batch", 1: decoder_mask}),
+            ]
+        )
+        if self.use_past:
+            self.fill_with_past_key_values_(common_inputs, direction="inputs")
+        return common_inputs
 
     @property
     def outputs(self) -> Mapping[str, Mapping[int, str]]:
         common_outputs = OnnxConfig.outputs.fget(self)
-        for output_name, axes in common_outputs.items():
-            sequence_name = "encoder_sequence" if "encoder" in output_name else "decoder_sequence"
+        for axes in common_outputs.values():
             for axis, axis_name in axes.items():
-                axes[axis] = sequence_name if "sequence" in axis_name else axis_name
+                axes[axis] = "decoder_sequence" if axis_name == "sequence" else axis_name
         if self.use_past:
             self.fill_with_past_key_values_(common_outputs, direction="outputs")
+        common_outputs["encoder_last_hidden_state"] = {0: "batch", 1: "encoder_sequence"}
         return common_outputs
 
     @property
     def num_layers(self) -> tuple[int, int]:
         """(encoder layers, decoder layers)."""
-        if hasattr(self._config, "num_layers"):
-            return (self._config.num_layers, self._config.num_layers)
-        if hasattr(self._config, "encoder_layers") and hasattr(self._config, "decoder_layers"):
-            return (self._config.encoder_layers, self._config.decoder_layers)
+        config = self._config
+        if hasattr(config, "encoder_layers") and hasattr(config, "decoder_layers"):
+            return (config.encoder_layers, config.decoder_layers)
+        if hasattr(config, "num_layers"):
+            return (config.num_layers, getattr(config, "num_decoder_layers", None) or config.num_layers)
         raise AttributeError(
             "could not find the number of encoder and decoder layers attributes in the model configuration,"
             " override the num_layers property of the model OnnxConfig to solve this"
@@ -530,10 +632,11 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
     @property
     def num_attention_heads(self) -> tuple[int, int]:
         """(encoder heads, decoder heads)."""
-        if hasattr(self._config, "num_attention_heads"):
-            return (self._config.num_attention_heads, self._config.num_attention_heads)
-        if hasattr(self._config, "encoder_attention_heads") and hasattr(self._config, "decoder_attention_heads"):
-            return (self._config.encoder_attention_heads, self._config.decoder_attention_heads)
+        config = self._config
+        if hasattr(config, "encoder_attention_heads") and hasattr(config, "decoder_attention_heads"):
+            return (config.encoder_attention_heads, config.decoder_attention_heads)
+        if hasattr(config, "num_attention_heads"):
+            return (config.num_attention_heads, config.num_attention_heads)
         raise AttributeError(
             "could not find the number of attention heads for the encoder and the decoder attributes in the"
             " model configuration, override the num_attention_heads property of the model OnnxConfig to solve"
@@ -542,42 +645,74 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
 
     @property
     def head_dim(self) -> int:
+        """Size of one head of the decoder's cached keys and values."""
         return getattr(self._config, "d_kv", None) or self._config.hidden_size // self.num_attention_heads[1]
 
     def generate_dummy_inputs(
         self,
-        tokenizer: Optional["PreTrainedTokenizerBase"],
+        preprocessor: Any,
         batch_size: int = -1,
         seq_length: int = -1,
         is_pair: bool = False,
         framework: Optional[Any] = None,
+        tokenizer: Optional["PreTrainedTokenizerBase"] = None,
     ) -> Mapping[str, Any]:
-        encoder_inputs = OnnxConfig.generate_dummy_inputs(
-            self, tokenizer, batch_size=batch_size, seq_length=seq_length, is_pair=is_pair, framework=framework
+        """Encoder inputs from the preprocessor; decoder inputs of a quarter of `seq_length` tokens (at least
+        one, so that short sequences give the one-token step of generation); with past, random caches of
+        three more decoder tokens and of the whole encoder sequence.
+
+        Args:
+            preprocessor: The tokenizer, feature extractor or processor of the model.
+            batch_size: Batch size (-1: `default_fixed_batch`).
+            seq_length: Encoder sequence length in tokens (-1: `default_fixed_sequence`).
+            is_pair: Whether the text input is a pair of sentences.
+            framework: "pt", "tf" or "np" (past key values need "pt").
+            tokenizer: Deprecated alias of `preprocessor`.
+
+        Returns:
+            The keyword arguments of the model's forward.
+        """
+        preprocessor = _resolve_tokenizer_alias(preprocessor, tokenizer)
+        inputs = dict(
+            OnnxConfig.generate_dummy_inputs(
+                self, preprocessor, batch_size=batch_size, seq_length=seq_length, is_pair=is_pair, framework=framework
+            )
         )
-        decoder_inputs = OnnxConfig.generate_dummy_inputs(
-            self, tokenizer, batch_size=batch_size, seq_length=seq_length, is_pair=is_pair, framework=framework
-        )
-        common_inputs = dict(encoder_inputs, **{f"decoder_{k}": v for k, v in decoder_inputs.items()})
-        if not self.use_past:
-            return common_inputs
+        sequence = compute_effective_axis_dimension(seq_length, fixed_dimension=OnnxConfig.default_fixed_sequence)
+        inputs.update(self._dummy_decoder_inputs(inputs, sequence, framework))
+        if self.use_past:
+            self._add_dummy_past(inputs)
+        return {name: value for name, value in inputs.items() if name in self.inputs or name == "past_key_values"}
+
+    def _dummy_decoder_inputs(self, encoder_inputs: dict, sequence: int, framework) -> dict:
+        from transformers import BatchEncoding
+
+        batch = len(next(iter(encoder_inputs.values())))
+        length = max(1, sequence // 4)
+        start = getattr(self._config, "decoder_start_token_id", None) or 0
+        rows = {"decoder_input_ids": [[start] * length] * batch, "decoder_attention_mask": [[1] * length] * batch}
+        return dict(BatchEncoding(rows, tensor_type=_tensor_type(framework)))
+
+    def _encoder_output_length(self, inputs: Mapping[str, Any]) -> int:
+        """The sequence length of the encoder's output (the cross-attention cache)."""
+        return inputs["input_ids"].shape[1]
+
+    def _add_dummy_past(self, inputs: dict):
         import torch
 
-        batch, encoder_length = common_inputs["input_ids"].shape
-        decoder_length = common_inputs["decoder_input_ids"].shape[1] + 3
+        batch, decoder_length = inputs["decoder_input_ids"].shape
+        past_length = decoder_length + 3
         heads = self.num_attention_heads[1]
-        decoder_shape = (batch, heads, decoder_length, self.head_dim)
-        encoder_shape = (batch, heads, encoder_length, self.head_dim)
-        if "decoder_attention_mask" in common_inputs:
-            mask = common_inputs["decoder_attention_mask"]
-            past_mask = torch.ones(batch, decoder_length, dtype=mask.dtype)
-            common_inputs["decoder_attention_mask"] = torch.cat([past_mask, mask], 1)
+        decoder_shape = (batch, heads, past_length, self.head_dim)
+        encoder_shape = (batch, heads, self._encoder_output_length(inputs), self.head_dim)
+        if "decoder_attention_mask" in inputs:
+            mask = inputs["decoder_attention_mask"]
+            inputs["decoder_attention_mask"] = torch.cat([torch.ones(batch, past_length, dtype=mask.dtype), mask], 1)
         generator = torch.Generator().manual_seed(0)
-        common_inputs["past_key_values"] = [
+        inputs["past_key_values"] = [
             tuple(torch.rand(shape, generator=generator) for shape in (decoder_shape,) * 2 + (encoder_shape,) * 2)
             for _ in range(self.num_layers[1])
         ]
-        return common_inputs
 
     def fill_with_past_key_values_(self, inputs_or_outputs: Mapping[str, Mapping[int, str]], direction: str):
         """Add the decoder's `{past_key_values|present}.{i}.{decoder|encoder}.{key|value}` entries.
@@ -589,7 +724,7 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
         if direction not in ("inputs", "outputs"):
             raise ValueError(f'direction must either be "inputs" or "outputs", but {direction} was given')
         name = "past_key_values" if direction == "inputs" else "present"
-        decoder_sequence = "past_decoder_sequence" if direction == "inputs" else "past_decoder_sequence + sequence"
+        decoder_sequence = "past_decoder_sequence" if direction == "inputs" else "past_decoder_sequence + decoder_sequence"
         for i in range(self.num_layers[1]):
             for part, sequence in (("decoder", decoder_sequence), ("encoder", "past_encoder_sequence")):
                 inputs_or_outputs[f"{name}.{i}.{part}.key"] = {0: "batch", 2: sequence}

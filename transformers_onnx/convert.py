@@ -201,7 +201,7 @@ def validate_model_outputs(
     try:
         session = InferenceSession(Path(onnx_model).as_posix(), SessionOptions(), providers=["CPUExecutionProvider"])
         graph_inputs = {graph_input.name for graph_input in session.get_inputs()}
-        feed = {name: np.asarray(value) for name, value in flat_inputs.items() if name in graph_inputs}
+        feed = {name: _int64_ids(np.asarray(value)) for name, value in flat_inputs.items() if name in graph_inputs}
         onnx_outputs = session.run(onnx_named_outputs, feed)
     except Exception as error:
         raise ValidationError(f"onnxruntime cannot run {onnx_model}: {str(error).strip().splitlines()[0]}") from error
@@ -227,6 +227,11 @@ def validate_model_outputs(
                 f"in {bad} of {difference.size} values (raise --atol if this difference is acceptable)"
             )
         logger.info(f"\t\t-[✓] all values close (atol: {atol})")
+
+
+def _int64_ids(array: np.ndarray) -> np.ndarray:
+    """int32 ids (TF tokenizers) as int64, the type of the ids of every exported graph."""
+    return array.astype(np.int64) if array.dtype == np.int32 else array
 
 
 def _framework_of(model: Any) -> str:
@@ -257,8 +262,12 @@ def _save_weights(config: OnnxConfig, model: Any, onnx_file: Path):
 
     graph = onnx.load(onnx_file.as_posix(), load_external_data=False)
     data_file = onnx_file.with_name(f"{onnx_file.name}.data")
+    locations = {entry.value for t in graph.graph.initializer for entry in t.external_data if entry.key == "location"}
+    if locations == {data_file.name}:
+        return
+    partial_file = data_file.with_name(f"{data_file.name}.partial")
     written_from = set()
-    with open(data_file, "wb") as data:
+    with open(partial_file, "wb") as data:
         for tensor in graph.graph.initializer:
             if uses_external_data(tensor):
                 entries = {entry.key: entry.value for entry in tensor.external_data}
@@ -279,9 +288,10 @@ def _save_weights(config: OnnxConfig, model: Any, onnx_file: Path):
             tensor.data_location = onnx.TensorProto.EXTERNAL
             for key, value in (("location", data_file.name), ("offset", offset), ("length", len(payload))):
                 tensor.external_data.add(key=key, value=str(value))
-    onnx.save_model(graph, onnx_file.as_posix())
-    for source in written_from - {data_file}:
+    for source in written_from:
         source.unlink()
+    partial_file.replace(data_file)
+    onnx.save_model(graph, onnx_file.as_posix())
 
 
 @contextlib.contextmanager

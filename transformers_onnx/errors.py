@@ -46,3 +46,13 @@ class ExportError(TransformersOnnxError, RuntimeError):
 
 class ValidationError(TransformersOnnxError, ValueError):
     """The ONNX model's outputs differ from the framework's."""
+
+
+class OptimizationError(TransformersOnnxError, ValueError):
+    """`--optimize` was asked for a model family onnxruntime's transformer optimizer does not know."""
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an exception's message (its type name when the message is empty)."""
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]

@@ -20,9 +20,12 @@ logger = logging.getLogger(__name__)
 _TEXT = ("default", "masked-lm", "sequence-classification", "multiple-choice", "token-classification", "question-answering")
 _TEXT_WITH_CAUSAL_LM = _TEXT + ("causal-lm",)
 _IMAGE = ("default", "image-classification")
+_DETECTION = ("default", "object-detection")
 _DECODER = ("default", "default-with-past", "causal-lm", "causal-lm-with-past")
+_DECODER_WITH_CLASSIFIER = _DECODER + ("sequence-classification",)
 _SEQ2SEQ = ("default", "default-with-past", "seq2seq-lm", "seq2seq-lm-with-past")
-_BART_LIKE = _SEQ2SEQ + ("causal-lm", "causal-lm-with-past", "sequence-classification", "question-answering")
+_SEQ2SEQ_WITH_CAUSAL_LM = _SEQ2SEQ + ("causal-lm", "causal-lm-with-past")
+_BART_LIKE = _SEQ2SEQ_WITH_CAUSAL_LM + ("sequence-classification", "question-answering")
 
 #: model type (legacy spelling) → ("<module under transformers_onnx.models>.<OnnxConfig class>", features)
 _REGISTRY: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -46,7 +49,90 @@ _REGISTRY: dict[str, tuple[str, tuple[str, ...]]] = {
     "xlm": ("xlm.XLMOnnxConfig", _TEXT_WITH_CAUSAL_LM),
     "xlm-roberta": ("xlm_roberta.XLMRobertaOnnxConfig", _TEXT_WITH_CAUSAL_LM),
     "vit": ("vit.ViTOnnxConfig", _IMAGE),
+    "beit": ("beit.BeitOnnxConfig", _IMAGE),
+    "conditional-detr": ("conditional_detr.ConditionalDetrOnnxConfig", _DETECTION),
+    "convnext": ("convnext.ConvNextOnnxConfig", _IMAGE),
+    "data2vec-vision": ("data2vec.Data2VecVisionOnnxConfig", _IMAGE),
+    "deit": ("deit.DeiTOnnxConfig", _IMAGE),
+    "detr": ("detr.DetrOnnxConfig", _DETECTION + ("image-segmentation",)),
+    "dinov2": ("dinov2.Dinov2OnnxConfig", _IMAGE),
+    "efficientnet": ("efficientnet.EfficientNetOnnxConfig", _IMAGE),
+    "imagegpt": ("imagegpt.ImageGPTOnnxConfig", _IMAGE),
+    "levit": ("levit.LevitOnnxConfig", _IMAGE),
+    "mobilenet-v1": ("mobilenet_v1.MobileNetV1OnnxConfig", _IMAGE),
+    "mobilenet-v2": ("mobilenet_v2.MobileNetV2OnnxConfig", _IMAGE),
+    "mobilevit": ("mobilevit.MobileViTOnnxConfig", _IMAGE),
+    "mobilevitv2": ("mobilevitv2.MobileViTV2OnnxConfig", _IMAGE),
+    "perceiver": ("perceiver.PerceiverOnnxConfig", ("image-classification", "masked-lm", "sequence-classification")),
+    "poolformer": ("poolformer.PoolFormerOnnxConfig", _IMAGE),
+    "pvt": ("pvt.PvtOnnxConfig", _IMAGE),
+    "resnet": ("resnet.ResNetOnnxConfig", _IMAGE),
+    "segformer": ("segformer.SegformerOnnxConfig", _IMAGE + ("semantic-segmentation",)),
+    "swiftformer": ("swiftformer.SwiftFormerOnnxConfig", _IMAGE),
+    "swin": ("swin.SwinOnnxConfig", _IMAGE),
+    "table-transformer": ("table_transformer.TableTransformerOnnxConfig", _DETECTION),
+    "yolos": ("yolos.YolosOnnxConfig", _DETECTION),
+    "chinese-clip": ("chinese_clip.ChineseCLIPOnnxConfig", ("default",)),
+    "clip": ("clip.CLIPOnnxConfig", ("default",)),
+    "groupvit": ("groupvit.GroupViTOnnxConfig", ("default",)),
+    "layoutlm": ("layoutlm.LayoutLMOnnxConfig", ("default", "masked-lm", "sequence-classification", "token-classification")),
+    "layoutlmv3": (
+        "layoutlmv3.LayoutLMv3OnnxConfig",
+        ("default", "question-answering", "sequence-classification", "token-classification"),
+    ),
+    "owlvit": ("owlvit.OwlViTOnnxConfig", ("default",)),
+    "ernie": ("ernie.ErnieOnnxConfig", _TEXT_WITH_CAUSAL_LM),
+    # multiple-choice: see docs/supported-models-notes.md
+    "longformer": ("longformer.LongformerOnnxConfig", tuple(f for f in _TEXT if f != "multiple-choice")),  # see below
+    "mega": ("mega.MegaOnnxConfig", _TEXT_WITH_CAUSAL_LM),
+    "roberta-prelayernorm": ("roberta_prelayernorm.RobertaPreLayerNormOnnxConfig", _TEXT_WITH_CAUSAL_LM),
+    "xlm-roberta-xl": ("xlm_roberta_xl.XLMRobertaXLOnnxConfig", _TEXT_WITH_CAUSAL_LM),
+    "xmod": ("xmod.XmodOnnxConfig", _TEXT_WITH_CAUSAL_LM),
     "gpt2": ("gpt2.GPT2OnnxConfig", _DECODER + ("sequence-classification", "token-classification")),
+    "gpt-neo": ("gpt_neo.GPTNeoOnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "gptj": ("gptj.GPTJOnnxConfig", _DECODER_WITH_CLASSIFIER + ("question-answering",)),
+    "codegen": ("codegen.CodeGenOnnxConfig", _DECODER),
+    "bloom": ("bloom.BloomOnnxConfig", _DECODER_WITH_CLASSIFIER + ("token-classification",)),
+    "llama": ("llama.LlamaOnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "mistral": ("mistral.MistralOnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "mixtral": ("mixtral.MixtralOnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "qwen2": ("qwen2.Qwen2OnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "qwen3": ("qwen3.Qwen3OnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "gemma": ("gemma.GemmaOnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "gemma2": ("gemma2.Gemma2OnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "gemma3-text": ("gemma3_text.Gemma3TextOnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "phi": ("phi.PhiOnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "phi3": ("phi3.Phi3OnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "olmo": ("olmo.OlmoOnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "granite": ("granite.GraniteOnnxConfig", _DECODER),
+    "falcon": ("falcon.FalconOnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "gpt-neox": ("gpt_neox.GPTNeoXOnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "gpt-bigcode": ("gpt_bigcode.GPTBigCodeOnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "starcoder2": ("starcoder2.Starcoder2OnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "stablelm": ("stablelm.StableLmOnnxConfig", _DECODER_WITH_CLASSIFIER),
+    "t5": ("t5.T5OnnxConfig", _SEQ2SEQ),
+    "mt5": ("mt5.MT5OnnxConfig", _SEQ2SEQ),
+    "longt5": ("longt5.LongT5OnnxConfig", _SEQ2SEQ),
+    "umt5": ("umt5.UMT5OnnxConfig", _SEQ2SEQ),
+    "bart": ("bart.BartOnnxConfig", _BART_LIKE),
+    "mbart": ("mbart.MBartOnnxConfig", _BART_LIKE),
+    "bigbird-pegasus": ("bigbird_pegasus.BigBirdPegasusOnnxConfig", _BART_LIKE),
+    "marian": ("marian.MarianOnnxConfig", _SEQ2SEQ_WITH_CAUSAL_LM),
+    "blenderbot": ("blenderbot.BlenderbotOnnxConfig", _SEQ2SEQ_WITH_CAUSAL_LM),
+    "blenderbot-small": ("blenderbot_small.BlenderbotSmallOnnxConfig", _SEQ2SEQ_WITH_CAUSAL_LM),
+    "plbart": ("plbart.PLBartOnnxConfig", _SEQ2SEQ_WITH_CAUSAL_LM + ("sequence-classification",)),
+    "m2m-100": ("m2m_100.M2M100OnnxConfig", _SEQ2SEQ),
+    "whisper": ("whisper.WhisperOnnxConfig", ("default", "default-with-past", "speech2seq-lm", "speech2seq-lm-with-past")),
+    "vision-encoder-decoder": ("vision_encoder_decoder.VisionEncoderDecoderOnnxConfig", ("vision2seq-lm",)),
+}
+
+#: Legacy features left out of the registry because their graphs are wrong at other shapes: model type →
+#: feature → why (docs/supported-models-notes.md). Asking for one is an error that says so.
+NOT_EXPORTABLE = {
+    "longformer": {
+        "multiple-choice": "torch's TorchScript exporter freezes a size in Longformer's global attention when the"
+        " choices are folded into the batch, so the graph fails at other batch sizes",
+    },
 }
 
 _TASK_TO_AUTO_CLASS = {
@@ -259,6 +345,22 @@ class FeaturesManager:
         return framework
 
     @staticmethod
+    def uses_tensorflow(model: str, framework: Optional[str] = None) -> bool:
+        """Whether `determine_framework` will choose TensorFlow, known before transformers is imported.
+
+        Args:
+            model: A local folder or a hub id.
+            framework: "pt", "tf" or None.
+
+        Returns:
+            True when TensorFlow is asked for, or the folder holds TensorFlow weights only, or PyTorch is
+            not installed.
+        """
+        if framework is not None:
+            return framework == "tf"
+        return _local_weights(model) == {"tf"} or not compat.has_torch()
+
+    @staticmethod
     def get_model_from_feature(
         feature: str, model: str, framework: Optional[str] = None, cache_dir: Optional[str] = None
     ) -> Any:
@@ -294,14 +396,28 @@ class FeaturesManager:
             The model type and the constructor of its `OnnxConfig`.
         """
         model_type = model.config.model_type
-        model_features = FeaturesManager.get_supported_features_for_model_type(
-            model_type, model_name=getattr(model, "name", "")
-        )
+        return model_type, FeaturesManager.get_config_constructor(model_type, feature, getattr(model, "name", ""))
+
+    @staticmethod
+    def get_config_constructor(model_type: str, feature: str, model_name: str = "") -> Callable[[Any], OnnxConfig]:
+        """The `OnnxConfig` constructor of a model type and feature, or an error listing the supported features.
+
+        Args:
+            model_type: The model type.
+            feature: The feature.
+            model_name: Used in the error message only.
+
+        Returns:
+            A callable taking the model's `PretrainedConfig`.
+        """
+        model_features = FeaturesManager.get_supported_features_for_model_type(model_type, model_name=model_name)
         if feature not in model_features:
+            reason = NOT_EXPORTABLE.get(_canonical(model_type), {}).get(feature)
+            why = f" ({reason})" if reason else ""
             raise UnsupportedFeatureError(
-                f"{model_type} doesn't support feature {feature}. Supported values are: {', '.join(model_features)}"
+                f"{model_type} doesn't support feature {feature}{why}. Supported values are: {', '.join(model_features)}"
             )
-        return model_type, model_features[feature]
+        return model_features[feature]
 
     @staticmethod
     def get_config(model_type: str, feature: str) -> Callable[[Any], OnnxConfig]:
@@ -371,6 +487,8 @@ def load_model_config(model: str, cache_dir: Optional[str] = None) -> Any:
         model_type = _declared_model_type(folder / "config.json") if folder.is_dir() else None
         if model_type and model_type not in FeaturesManager._SUPPORTED_MODEL_TYPE:
             FeaturesManager.get_supported_features_for_model_type(model_type)
+        if model_type and compat.removed_model_type(model_type):
+            raise ModelLoadError(compat.removed_model_type(model_type)) from error
         if not folder.is_dir():
             raise ModelLoadError(
                 f"{model} is neither a local folder nor a model in the hub cache, and loading it from the hub"

@@ -10,6 +10,7 @@ graph, gives exactly the opset asked for and writes one self-contained file (../
 
 import contextlib
 import inspect
+import io
 import logging
 import warnings
 from collections.abc import Mapping
@@ -22,8 +23,6 @@ import torch
 from . import compat
 from .config import OnnxConfig, flatten_inputs, flatten_outputs
 from .errors import ExportError, ModelLoadError
-
-logger = logging.getLogger(__name__)
 
 #: Attention used for export: traceable at every opset, and fully fused by onnxruntime's optimizer.
 EXPORT_ATTENTION = "eager"
@@ -106,18 +105,22 @@ def export_pytorch(
     output_names = list(config.outputs)
     config.patch_ops()
     try:
-        with torch.no_grad(), _traceable_attention(opset), compat.traceable_masks(), _quiet_exporter():
-            torch.onnx.export(
-                wrapper,
-                tuple(tensor.to(device) for tensor in named_inputs.values()),
-                output.as_posix(),
-                input_names=list(named_inputs),
-                output_names=output_names,
-                dynamic_axes={**config.inputs, **config.outputs},
-                opset_version=opset,
-                do_constant_folding=True,
-                dynamo=False,
-            )
+        with _tracing(model, opset):
+            example = tuple(tensor.to(device) for tensor in named_inputs.values())
+            if opset >= LARGE_MODEL_OPSET and config.use_external_data_format(model.num_parameters()):
+                _export_with_dynamo(wrapper, example, config, opset, output)
+            else:
+                torch.onnx.export(
+                    wrapper,
+                    example,
+                    output.as_posix(),
+                    input_names=list(named_inputs),
+                    output_names=output_names,
+                    dynamic_axes={**config.inputs, **config.outputs},
+                    opset_version=opset,
+                    do_constant_folding=True,
+                    dynamo=False,
+                )
     except ExportError:
         raise
     except Exception as error:
@@ -126,6 +129,43 @@ def export_pytorch(
         config.restore_ops()
         model.eval()
     return matched_inputs, output_names
+
+
+#: Models that need external data (2 GiB and more) use torch's dynamo exporter from this opset on (the CLI's
+#: default for them): it peaks at ~1.2x the weights and writes one data file; TorchScript peaks at ~1.5x.
+LARGE_MODEL_OPSET = 18
+
+
+def _export_with_dynamo(wrapper: _NamedIOModule, example: tuple, config: OnnxConfig, opset: int, output: Path):
+    from torch.export import Dim
+
+    dynamic_shapes = tuple({axis: Dim.AUTO for axis in config.inputs[name]} for name in wrapper.input_names)
+    with contextlib.redirect_stdout(io.StringIO()):
+        torch.onnx.export(
+            wrapper,
+            example,
+            output.as_posix(),
+            input_names=wrapper.input_names,
+            output_names=wrapper.output_names,
+            dynamic_shapes=(dynamic_shapes,),
+            opset_version=opset,
+            dynamo=True,
+            external_data=True,
+            verbose=False,
+        )
+    _name_dynamic_axes(output, config)
+
+
+def _name_dynamic_axes(onnx_file: Path, config: OnnxConfig):
+    """Name the graph's dynamic dimensions as the config does (dynamo calls them s0, s1, s0 + s1, ...)."""
+    import onnx
+
+    graph = onnx.load(onnx_file.as_posix(), load_external_data=False)
+    for values, axes in ((graph.graph.input, config.inputs), (graph.graph.output, config.outputs)):
+        for value in values:
+            for axis, name in axes.get(value.name, {}).items():
+                value.type.tensor_type.shape.dim[axis].dim_param = name
+    onnx.save_model(graph, onnx_file.as_posix())
 
 
 def reference_outputs(model: torch.nn.Module, config: OnnxConfig, inputs: Mapping[str, Any]) -> dict[str, np.ndarray]:
@@ -137,23 +177,35 @@ def reference_outputs(model: torch.nn.Module, config: OnnxConfig, inputs: Mappin
     return {name: value.numpy() for name, value in zip(wrapper.output_names, values)}
 
 
-#: The first opset with a symbolic for `scaled_dot_product_attention`.
-_SDPA_MINIMUM_OPSET = 14
+#: The first opset with symbolics for `scaled_dot_product_attention` and `triu`.
+_SDPA_AND_TRIU_MINIMUM_OPSET = 14
 
 
 @contextlib.contextmanager
-def _traceable_attention(opset: int):
-    """Below opset 14, trace `scaled_dot_product_attention` as its matmul/softmax decomposition, so that a
-    model loaded with sdpa attention (the default) exports at the legacy opsets too."""
-    if opset >= _SDPA_MINIMUM_OPSET:
+def _tracing(model: torch.nn.Module, opset: int):
+    """What the TorchScript tracer needs around a transformers model.
+
+    Below opset 14, `scaled_dot_product_attention` (a model loaded with sdpa, the default) is traced as its
+    matmul/softmax decomposition and `torch.triu` (transformers 4 builds encoder-decoder masks with it) as an
+    index comparison; the version-specific patches come from `compat`; the exporters' noise is silenced.
+    """
+    with contextlib.ExitStack() as stack:
+        if opset < _SDPA_AND_TRIU_MINIMUM_OPSET:
+            stack.enter_context(_replaced(torch.nn.functional, "scaled_dot_product_attention", _attention_by_matmul))
+            stack.enter_context(_replaced(torch, "triu", _triu_by_comparison))
+        for context in (torch.no_grad(), compat.traceable_masks(), compat.traceable_experts(model), _quiet_exporter()):
+            stack.enter_context(context)
         yield
-        return
-    original = torch.nn.functional.scaled_dot_product_attention
-    torch.nn.functional.scaled_dot_product_attention = _attention_by_matmul
+
+
+@contextlib.contextmanager
+def _replaced(owner: Any, name: str, replacement: Any):
+    original = getattr(owner, name)
+    setattr(owner, name, replacement)
     try:
         yield
     finally:
-        torch.nn.functional.scaled_dot_product_attention = original
+        setattr(owner, name, original)
 
 
 def _attention_by_matmul(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False):
@@ -173,18 +225,26 @@ def _attention_by_matmul(query, key, value, attn_mask=None, dropout_p=0.0, is_ca
     return torch.matmul(torch.softmax(scores, dim=-1), value)
 
 
+def _triu_by_comparison(input, diagonal=0, *, out=None):
+    rows = torch.arange(input.size(-2), device=input.device).unsqueeze(-1)
+    columns = torch.arange(input.size(-1), device=input.device)
+    return torch.where(columns - rows >= diagonal, input, torch.zeros_like(input))
+
+
 @contextlib.contextmanager
 def _quiet_exporter():
-    """Silence the exporter's TracerWarnings, deprecation notices and transformers' tracing warnings."""
-    transformers_logger = logging.getLogger("transformers")
-    level = transformers_logger.level
-    transformers_logger.setLevel(logging.ERROR)
+    """Silence the exporters' warnings and logs (TracerWarnings, deprecations, dynamo's registry notes)."""
+    noisy = [logging.getLogger(name) for name in ("transformers", "torch.onnx", "torch.export", "onnxscript")]
+    levels = [each.level for each in noisy]
+    for each in noisy:
+        each.setLevel(logging.ERROR)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             yield
     finally:
-        transformers_logger.setLevel(level)
+        for each, level in zip(noisy, levels):
+            each.setLevel(level)
 
 
 def _first_line(error: BaseException) -> str:

@@ -16,6 +16,7 @@ _PREPROCESSOR_FILES = (
     "spiece.model",
     "sentencepiece.bpe.model",
 )
+_TOKENIZER_FILES = tuple(name for name in _PREPROCESSOR_FILES if not name.endswith("processor_config.json"))
 
 
 class ParameterFormat(Enum):
@@ -78,6 +79,10 @@ def get_preprocessor(model_name: str, **hub_kwargs: Any) -> Optional[Any]:
     folder = Path(model_name)
     if folder.is_dir() and not any((folder / name).is_file() for name in _PREPROCESSOR_FILES):
         return None
+    if folder.is_dir() and not any((folder / name).is_file() for name in _TOKENIZER_FILES):
+        # Only an image processor or feature extractor was saved: AutoProcessor would return a tokenizer that
+        # needs no files (Perceiver's bytes) for the model type.
+        return _image_processor_or_feature_extractor(model_name, **hub_kwargs)
 
     try:
         return AutoProcessor.from_pretrained(model_name, **hub_kwargs)
@@ -94,3 +99,14 @@ def get_preprocessor(model_name: str, **hub_kwargs: Any) -> Optional[Any]:
             f"Couldn't auto-detect preprocessor for {model_name}. Found both a tokenizer and a feature extractor."
         )
     return found[0] if found else None
+
+
+def _image_processor_or_feature_extractor(model_name: str, **hub_kwargs: Any) -> Optional[Any]:
+    from transformers import AutoFeatureExtractor, AutoImageProcessor
+
+    for auto_class in (AutoImageProcessor, AutoFeatureExtractor):
+        try:
+            return auto_class.from_pretrained(model_name, **hub_kwargs)
+        except (ValueError, OSError, KeyError, TypeError):
+            pass
+    return None

@@ -1,0 +1,92 @@
+"""`--optimize` and `--quantize`: onnxruntime's fusions and dynamic int8 quantization, validated like any export."""
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from onnxruntime import InferenceSession
+
+from test_cli import assert_one_line_error, run_cli
+from test_minilm import SENTENCES
+from transformers_onnx import optimize as optimize_module
+from transformers_onnx.__main__ import main
+from transformers_onnx.convert import export, validate_model_outputs
+from transformers_onnx.errors import OptimizationError
+from transformers_onnx.models.bert import BertOnnxConfig
+
+
+def op_types(graph):
+    return {node.op_type for node in onnx.load(str(graph)).graph.node}
+
+
+def test_cli_optimize_fuses_and_validates(tiny_checkpoint, tmp_path):
+    code, _, stderr = run_cli(f"--model={tiny_checkpoint('bert', 'default')}", "--optimize", tmp_path)
+    assert code == 0, stderr
+    fused_line = next(line for line in stderr.splitlines() if line.startswith("Fused operators: "))
+    fused = dict(item.split(": ") for item in fused_line.removeprefix("Fused operators: ").split(", "))
+    assert int(fused["Attention"]) == 2 and int(fused["SkipLayerNormalization"]) == 4
+    assert stderr.count("all values close (atol: 1e-05)") == 2  # the plain export, then the optimized graph
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx"]
+    assert {"Attention", "SkipLayerNormalization", "EmbedLayerNormalization"} <= op_types(tmp_path / "model.onnx")
+
+
+def test_optimize_from_python(tiny_checkpoint, tmp_path):
+    from transformers import AutoModel, AutoTokenizer
+
+    checkpoint = tiny_checkpoint("bert", "default")
+    model = AutoModel.from_pretrained(checkpoint, attn_implementation="eager")
+    tokenizer = AutoTokenizer.from_pretrained(checkpoint)
+    config = BertOnnxConfig(model.config)
+    _, outputs = export(tokenizer, model, config, 14, tmp_path / "model.onnx")
+    counts = optimize_module.optimize(tmp_path / "model.onnx", model.config, tmp_path / "optimized.onnx")
+    assert counts["Attention"] == 2 and counts["BiasGelu"] == 2 and all(count > 0 for count in counts.values())
+    validate_model_outputs(config, tokenizer, model, tmp_path / "optimized.onnx", outputs, 1e-5)
+    assert optimize_module.format_counts({"Attention": 2, "SkipLayerNormalization": 4}) == (
+        "SkipLayerNormalization: 4, Attention: 2")
+
+
+def test_cli_quantize_writes_an_int8_graph(tiny_checkpoint, tmp_path):
+    code, _, stderr = run_cli(f"--model={tiny_checkpoint('bert', 'default')}", "--quantize", tmp_path)
+    assert code == 0, stderr
+    assert f"all values close (atol: {optimize_module.QUANTIZED_ATOL})" in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx"]
+    assert "MatMulInteger" in op_types(tmp_path / "model.onnx")
+
+
+def test_unsupported_model_type_is_one_line_error_before_export(tiny_checkpoint, tmp_path):
+    code, _, stderr = run_cli(f"--model={tiny_checkpoint('mobilebert', 'default')}", "--optimize", tmp_path / "out")
+    assert_one_line_error(code, stderr, "--optimize does not support model type mobilebert", "without --optimize")
+    assert "Validating" not in stderr
+    assert not (tmp_path / "out" / "model.onnx").exists()
+    with pytest.raises(OptimizationError):
+        optimize_module.check_optimizable("llama")
+    optimize_module.check_optimizable("xlm_roberta")
+
+
+def test_failed_quantized_validation_leaves_nothing(tiny_checkpoint, tmp_path):
+    code, _, stderr = run_cli(f"--model={tiny_checkpoint('bert', 'default')}", "--quantize", "--atol=1e-9", tmp_path)
+    assert_one_line_error(code, stderr, "max absolute difference")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("flags", [["--quantize"], ["--optimize", "--quantize"]], ids=["quantize", "optimize+quantize"])
+def test_minilm_quantized_embeddings_stay_close(minilm_checkpoint, tmp_path, flags):
+    """Sentence embeddings (mean pooling, normalized) of the int8 graph vs PyTorch fp32: cosine ≥ 0.99."""
+    from transformers import AutoModel, AutoTokenizer
+
+    assert main([f"--model={minilm_checkpoint}", *flags, str(tmp_path)]) == 0
+    tokenizer = AutoTokenizer.from_pretrained(minilm_checkpoint)
+    model = AutoModel.from_pretrained(minilm_checkpoint).eval()
+    encoded = tokenizer(SENTENCES, padding=True, return_tensors="np")
+    session = InferenceSession((tmp_path / "model.onnx").as_posix(), providers=["CPUExecutionProvider"])
+    (hidden,) = session.run(["last_hidden_state"], dict(encoded))
+    with torch.no_grad():
+        expected = model(**tokenizer(SENTENCES, padding=True, return_tensors="pt")).last_hidden_state.numpy()
+
+    def embed(token_embeddings):
+        weights = encoded["attention_mask"][..., None]
+        pooled = (token_embeddings * weights).sum(1) / weights.sum(1)
+        return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+
+    assert np.all(np.sum(embed(hidden) * embed(expected), axis=1) >= 0.99)
+    assert "MatMulInteger" in op_types(tmp_path / "model.onnx") or "DynamicQuantizeMatMul" in op_types(tmp_path / "model.onnx")

@@ -1,0 +1,229 @@
+"""The TensorFlow column of the registry matrix: every registered (model type, feature) that transformers has a
+TensorFlow class for exports from a tiny TF-only checkpoint (`tf_model.h5`) through the CLI with no
+`--framework` flag, passes the ONNX checker, and matches TensorFlow in onnxruntime at shapes other than the
+export's, with padding.
+
+The quick cases run by default; the rest of the matrix runs with `-m slow`. Features with past key values
+are not exported from TensorFlow (see docs/supported-models-notes.md, "TensorFlow").
+"""
+
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+
+import transformers  # noqa: E402
+from onnxruntime import InferenceSession  # noqa: E402
+
+from test_cli import assert_one_line_error, copy_checkpoint, run_cli  # noqa: E402
+from tiny_models import TINY_MODELS  # noqa: E402
+from transformers_onnx import FeaturesManager  # noqa: E402
+from transformers_onnx.__main__ import _load_preprocessor, main  # noqa: E402
+from transformers_onnx.config import flatten_outputs  # noqa: E402
+from transformers_onnx.errors import UnsupportedFeatureError  # noqa: E402
+
+#: Run by default: the model types asked for by name, and one case of every TF Auto class.
+QUICK_CASES = {
+    *[(model_type, "default") for model_type in ("bert", "distilbert", "albert", "roberta", "camembert", "electra", "t5")],
+    ("gpt2", "default"),
+    ("gpt2", "causal-lm"),
+    ("gpt2", "sequence-classification"),
+    ("bert", "masked-lm"),
+    ("bert", "multiple-choice"),
+    ("bert", "token-classification"),
+    ("bert", "question-answering"),
+    ("distilbert", "sequence-classification"),
+    ("t5", "seq2seq-lm"),
+    ("vit", "default"),
+}
+#: Cases that do not pass yet, and why (docs/supported-models-notes.md, "TensorFlow"); "*" = every feature.
+_PARTITIONED_CALL = "tf2onnx 1.17 leaves the XLA-compiled depthwise convolution as a PartitionedCall"
+_NO_INITIALIZER_RANGE = "the TF multiple-choice head reads config.initializer_range, which the config lacks"
+_TORCH_DUMMY_INPUTS = "the config makes its dummy inputs with torch only"
+KNOWN_FAILURES = {
+    ("convnext", "*"): _PARTITIONED_CALL,
+    ("mobilevit", "*"): _PARTITIONED_CALL,
+    ("segformer", "*"): _PARTITIONED_CALL,
+    ("flaubert", "multiple-choice"): _NO_INITIALIZER_RANGE,
+    ("xlm", "multiple-choice"): _NO_INITIALIZER_RANGE,
+    ("bart", "sequence-classification"): "TFBartForSequenceClassification cannot be built from its dummy inputs (no eos token)",
+    ("deberta", "*"): "onnxruntime returns NaN for a padded batch of one",
+    ("deberta-v2", "*"): "onnxruntime returns NaN for a padded batch of one",
+    ("clip", "*"): "tf2onnx emits a com.microsoft op without declaring its domain (onnx.checker refuses the graph)",
+    ("groupvit", "*"): "tf2onnx emits a com.microsoft op without declaring its domain (onnx.checker refuses the graph)",
+    ("layoutlm", "*"): _TORCH_DUMMY_INPUTS,
+    ("layoutlmv3", "*"): _TORCH_DUMMY_INPUTS,
+    ("longformer", "*"): _TORCH_DUMMY_INPUTS,
+    ("swiftformer", "*"): "TensorFlow tracing fails with dynamic image sizes",
+    ("resnet", "*"): "the config's dynamic axis 1 is the static channel axis of the TF model",
+}
+
+
+def known_failure(model_type: str, feature: str):
+    return KNOWN_FAILURES.get((model_type, feature)) or KNOWN_FAILURES.get((model_type, "*"))
+
+
+OTHER_SHAPES = [(1, 5), (4, 17)]  # (batch, sequence); the export traces (2, 8) and validates (3, 9)
+
+
+def has_tensorflow_class(model_type: str, feature: str) -> bool:
+    """Whether the installed transformers has a TensorFlow model of this type for this feature."""
+    try:
+        model_class = FeaturesManager.get_model_class_for_feature(feature, "tf")
+    except UnsupportedFeatureError:
+        return False
+    return getattr(transformers, TINY_MODELS[model_type].config_class) in model_class._model_mapping
+
+
+TF_CASES = [
+    (model_type, feature)
+    for model_type in sorted(FeaturesManager._SUPPORTED_MODEL_TYPE)
+    for feature in FeaturesManager.get_supported_features_for_model_type(model_type)
+    if not feature.endswith("-with-past") and model_type in TINY_MODELS and has_tensorflow_class(model_type, feature)
+]
+
+
+def tensorflow_status(model_type: str, feature: str) -> str:
+    """This pair's cell in the TensorFlow column of docs/supported-models.md."""
+    if feature.endswith("-with-past"):
+        return "— past key values are exported from PyTorch only"
+    if model_type not in TINY_MODELS or not has_tensorflow_class(model_type, feature):
+        return "—"
+    failure = known_failure(model_type, feature)
+    return f"✗ {failure}" if failure else "✓"
+
+
+def case_param(model_type: str, feature: str):
+    full_matrix_only = pytest.mark.skipif("'slow' not in config.getoption('markexpr')", reason="run with -m slow")
+    marks = () if (model_type, feature) in QUICK_CASES else (pytest.mark.slow, full_matrix_only)
+    if known_failure(model_type, feature):
+        marks += (pytest.mark.xfail(reason=known_failure(model_type, feature)),)
+    return pytest.param(model_type, feature, marks=marks, id=f"{model_type}:{feature}")
+
+
+@pytest.fixture(scope="session")
+def tiny_tf_checkpoint(tiny_checkpoint, tmp_path_factory):
+    """Factory: a TF-only copy of the tiny checkpoint of (model type, feature): its config and preprocessor
+    files, and `tf_model.h5` of a TF model built from the config, seeded."""
+    built = {}
+
+    def build(model_type: str, feature: str):
+        task = FeaturesManager.feature_to_task(feature)
+        if (model_type, task) not in built:
+            source = tiny_checkpoint(model_type, feature)
+            weights = ("model.safetensors", "pytorch_model.bin")
+            folder = copy_checkpoint(source, tmp_path_factory.mktemp(f"tf-{model_type}-{task}"), skip=weights)
+            config = transformers.AutoConfig.from_pretrained(folder)
+            tf.keras.utils.set_random_seed(0)
+            model = FeaturesManager.get_model_class_for_feature(feature, "tf").from_config(config)
+            model(model.dummy_inputs, training=False)
+            model.save_pretrained(folder)
+            built[model_type, task] = folder
+        return built[model_type, task]
+
+    return build
+
+
+def varied_inputs(onnx_config, preprocessor, batch: int, sequence: int) -> dict:
+    """Dummy inputs (numpy) at (batch, sequence) with random token ids between the first and last (special)
+    tokens, or random pixels, and a padded first row."""
+    inputs = dict(onnx_config.generate_dummy_inputs(preprocessor, batch_size=batch, seq_length=sequence, framework="np"))
+    rng = np.random.default_rng(batch * 100 + sequence)
+    if "input_ids" in inputs:
+        ids = inputs["input_ids"].astype(np.int64)
+        ids[..., 1:-1] = rng.integers(5, preprocessor.vocab_size, ids[..., 1:-1].shape)
+        inputs["input_ids"] = ids
+    if "attention_mask" in inputs:
+        mask = inputs["attention_mask"]
+        mask.reshape(-1, mask.shape[-1])[0, -2:] = 0
+    if "pixel_values" in inputs:
+        inputs["pixel_values"] = rng.standard_normal(inputs["pixel_values"].shape).astype(np.float32)
+    return {name: value.astype(np.int64) if value.dtype.kind == "i" else value for name, value in inputs.items()}
+
+
+@pytest.mark.parametrize("model_type,feature", [case_param(*case) for case in TF_CASES])
+def test_export_matches_tensorflow_at_other_shapes(model_type, feature, tiny_tf_checkpoint, tmp_path):
+    checkpoint = tiny_tf_checkpoint(model_type, feature)
+    assert main(["--model", str(checkpoint), "--feature", feature, str(tmp_path)]) == 0
+
+    onnx_file = tmp_path / "model.onnx"
+    onnx.checker.check_model(onnx_file.as_posix(), full_check=True)
+    model = FeaturesManager.get_model_from_feature(feature, str(checkpoint))
+    assert model.__class__.__name__.startswith("TF")
+    onnx_config = FeaturesManager.get_config(model_type, feature)(model.config)
+    preprocessor = _load_preprocessor("auto", str(checkpoint))
+    atol = TINY_MODELS[model_type].atol or onnx_config.atol_for_validation
+    session = InferenceSession(onnx_file.as_posix(), providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == list(onnx_config.inputs)
+    assert [o.name for o in session.get_outputs()] == list(onnx_config.outputs)
+    for value, axes in [*zip(session.get_inputs(), onnx_config.inputs.values()),
+                        *zip(session.get_outputs(), onnx_config.outputs.values())]:
+        assert {axis: value.shape[axis] for axis in axes} == dict(axes), value.name
+        assert value.type != "tensor(int32)", value.name
+
+    for batch, sequence in OTHER_SHAPES:
+        feed = varied_inputs(onnx_config, preprocessor, batch, sequence)
+        expected = flatten_outputs(onnx_config, model(**{k: tf.constant(v) for k, v in feed.items()}, training=False))
+        got = session.run(None, feed)
+        for name, value in zip(onnx_config.outputs, got):
+            reference = expected[name].numpy()
+            assert value.shape == reference.shape, name
+            np.testing.assert_allclose(value, reference, atol=atol, rtol=0, err_msg=f"{name} at {batch}x{sequence}")
+
+
+def test_cli_output_has_no_tensorflow_noise(tiny_tf_checkpoint, tmp_path):
+    code, stdout, stderr = run_cli("--model", tiny_tf_checkpoint("distilbert", "default"), tmp_path)
+    assert code == 0, stderr
+    assert stdout == ""
+    assert stderr.splitlines()[0] == "Framework not requested. Using tf2onnx to export to ONNX."
+    assert stderr.splitlines()[-1] == f"All good, model saved at: {(tmp_path / 'model.onnx').as_posix()}"
+    assert len(stderr.splitlines()) == 7, stderr
+
+
+def test_pytorch_export_does_not_import_tensorflow(tiny_checkpoint, tmp_path):
+    script = (
+        "import sys\n"
+        "from transformers_onnx.__main__ import main\n"
+        "code = main(sys.argv[1:])\n"
+        "print('tensorflow' in sys.modules)\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, "--model", str(tiny_checkpoint("bert", "default")), str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+    assert "absl" not in done.stderr and "oneDNN" not in done.stderr
+
+
+def test_pt_framework_on_tf_only_checkpoint(tiny_tf_checkpoint, tmp_path):
+    code, _, stderr = run_cli("--model", tiny_tf_checkpoint("bert", "default"), "--framework", "pt", tmp_path)
+    assert_one_line_error(code, stderr, "TensorFlow weights only", "--framework tf")
+    assert not (tmp_path / "model.onnx").exists()
+
+
+def test_feature_without_tensorflow_class(tiny_tf_checkpoint, tmp_path):
+    checkpoint = tiny_tf_checkpoint("electra", "default")
+    code, _, stderr = run_cli("--model", checkpoint, "--feature", "causal-lm", tmp_path)
+    assert_one_line_error(code, stderr, "no TensorFlow electra model", "TFAutoModelForCausalLM")
+
+
+def test_with_past_feature_is_refused(tiny_tf_checkpoint, tmp_path):
+    code, _, stderr = run_cli("--model", tiny_tf_checkpoint("gpt2", "causal-lm"), "--feature", "causal-lm-with-past",
+                              tmp_path)
+    assert_one_line_error(code, stderr, "causal-lm-with-past", "PyTorch")
+
+
+def test_models_needing_external_data_are_refused(tiny_tf_checkpoint, tmp_path, monkeypatch, capsys):
+    from transformers_onnx.config import OnnxConfig
+
+    monkeypatch.setattr(OnnxConfig, "use_external_data_format", staticmethod(lambda num_parameters: True))
+    assert main(["--model", str(tiny_tf_checkpoint("bert", "default")), str(tmp_path)]) == 1
+    assert "error: TensorFlow models of 2 GiB and more are not exported" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,64 @@
+"""BART, the base of the BART-like encoder-decoders (mBART, Marian, M2M100, Blenderbot, BigBirdPegasus, PLBart)."""
+
+from collections.abc import Mapping
+from typing import Any, Optional
+
+from ..config import DecoderOnnxConfig, OnnxSeq2SeqConfigWithPast, PatchingSpec
+
+#: Tasks whose head reads the decoder's states at the encoder's positions.
+_DECODER_MIRRORS_ENCODER = ("sequence-classification", "question-answering")
+
+
+class _DecoderAloneOnnxConfig(DecoderOnnxConfig):
+    """The decoder of a BART-like model used alone (`XxxForCausalLM`)."""
+
+    @property
+    def num_layers(self) -> int:
+        return self._config.decoder_layers
+
+    @property
+    def num_attention_heads(self) -> int:
+        return self._config.decoder_attention_heads
+
+
+class BartOnnxConfig(OnnxSeq2SeqConfigWithPast):
+    """An encoder-decoder for `default` and `seq2seq-lm`; for `causal-lm` the decoder alone, exported like a
+    decoder-only model (`input_ids`, `attention_mask`, `past_key_values.{i}.key/value`); for classification
+    and question answering the decoder reads the encoder's tokens."""
+
+    def __init__(
+        self,
+        config: Any,
+        task: str = "default",
+        patching_specs: Optional[list[PatchingSpec]] = None,
+        use_past: bool = False,
+    ):
+        super().__init__(config, task=task, patching_specs=patching_specs, use_past=use_past)
+        self._decoder_alone = (
+            _DecoderAloneOnnxConfig(config, task=task, patching_specs=patching_specs, use_past=use_past)
+            if task == "causal-lm"
+            else None
+        )
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        return self._decoder_alone.inputs if self._decoder_alone else super().inputs
+
+    @property
+    def outputs(self) -> Mapping[str, Mapping[int, str]]:
+        return self._decoder_alone.outputs if self._decoder_alone else super().outputs
+
+    def generate_dummy_inputs(self, preprocessor: Any, *args, **kwargs) -> Mapping[str, Any]:
+        if self._decoder_alone:
+            return self._decoder_alone.generate_dummy_inputs(preprocessor, *args, **kwargs)
+        return super().generate_dummy_inputs(preprocessor, *args, **kwargs)
+
+    def flatten_output_collection_property(self, name: str, field: Any) -> dict[str, Any]:
+        if self._decoder_alone:
+            return self._decoder_alone.flatten_output_collection_property(name, field)
+        return super().flatten_output_collection_property(name, field)
+
+    def _dummy_decoder_inputs(self, encoder_inputs: dict, sequence: int, framework) -> dict:
+        if self.task in _DECODER_MIRRORS_ENCODER:
+            return {"decoder_input_ids": encoder_inputs["input_ids"], "decoder_attention_mask": encoder_inputs["attention_mask"]}
+        return super()._dummy_decoder_inputs(encoder_inputs, sequence, framework)

@@ -1,0 +1,7 @@
+"""BigBirdPegasus: exported like BART."""
+
+from .bart import BartOnnxConfig
+
+
+class BigBirdPegasusOnnxConfig(BartOnnxConfig):
+    """BigBirdPegasus as the BART config exports it."""

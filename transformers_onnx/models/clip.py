@@ -1,0 +1,7 @@
+"""CLIP: token ids, pixel values and attention mask through its processor; similarity logits and embeddings out."""
+
+from ..config import MultimodalOnnxConfig
+
+
+class CLIPOnnxConfig(MultimodalOnnxConfig):
+    """CLIP as the base text-image config exports it."""

@@ -1,0 +1,9 @@
+"""EfficientNet: pixel values, validated at atol 1e-5."""
+
+from ..config import VisionOnnxConfig
+
+
+class EfficientNetOnnxConfig(VisionOnnxConfig):
+    """EfficientNet: a tighter tolerance than the vision default."""
+
+    atol_for_validation = 1e-5

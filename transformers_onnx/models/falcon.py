@@ -1,0 +1,40 @@
+"""Falcon: the base decoder; its cache heads depend on the attention variant, and ALiBi needs a patch."""
+
+from typing import Optional
+
+from ..config import DecoderOnnxConfig, PatchingSpec
+
+
+class FalconOnnxConfig(DecoderOnnxConfig):
+    """Falcon as the base decoder config exports it, with rotary or ALiBi positions."""
+
+    def __init__(self, config, task: str = "default", patching_specs: Optional[list[PatchingSpec]] = None, use_past=False):
+        if config.alibi:
+            from transformers.models.falcon import modeling_falcon
+
+            alibi_spec = PatchingSpec(
+                modeling_falcon, "build_alibi_tensor", _alibi_with_explicit_casts(modeling_falcon.build_alibi_tensor)
+            )
+            patching_specs = [*(patching_specs or []), alibi_spec]
+        super().__init__(config, task=task, patching_specs=patching_specs, use_past=use_past)
+
+    @property
+    def num_key_value_heads(self) -> int:
+        """All heads with the new decoder architecture (keys are cached expanded), one under multi-query
+        attention, else `num_kv_heads`."""
+        if self._config.new_decoder_architecture:
+            return self.num_attention_heads
+        return 1 if self._config.multi_query else self._config.num_kv_heads
+
+
+def _alibi_with_explicit_casts(build_alibi_tensor):
+    """Falcon multiplies bfloat16 slopes by int64 positions; the TorchScript exporter casts the positions to ONNX
+    type 15 (complex128: torch's number for bfloat16), which onnxruntime rejects. The same biases, bit for bit:
+    the float32 product of the bfloat16 slopes and the positions is exact, then rounded to bfloat16 once."""
+    import torch
+
+    def build_with_explicit_casts(attention_mask, num_heads, dtype):
+        exact = build_alibi_tensor(attention_mask.float(), num_heads, torch.float32)
+        return exact.bfloat16().to(dtype)
+
+    return build_with_explicit_casts

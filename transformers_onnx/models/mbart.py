@@ -1,0 +1,7 @@
+"""mBART: exported like BART."""
+
+from .bart import BartOnnxConfig
+
+
+class MBartOnnxConfig(BartOnnxConfig):
+    """mBART as the BART config exports it."""

@@ -1,0 +1,7 @@
+"""PLBart: exported like BART."""
+
+from .bart import BartOnnxConfig
+
+
+class PLBartOnnxConfig(BartOnnxConfig):
+    """PLBart as the BART config exports it."""

@@ -1,0 +1,183 @@
+"""Make an exported graph faster with onnxruntime: transformer fusions (`--optimize`) and dynamic int8
+quantization of the linear layers (`--quantize`).
+
+`optimize` runs `onnxruntime.transformers.optimizer.optimize_model` with the model's family, head count and
+hidden size, which fuses attention, layer norms, GELU and embeddings into onnxruntime's contrib ops (the
+result runs only on onnxruntime). `quantize` runs `onnxruntime.quantization.quantize_dynamic` on the
+MatMul-based layers: int8 weights, activations quantized at run time. Both write a new file; the CLI validates
+it like the plain export (a quantized graph with `QUANTIZED_ATOL`). Measurements: docs/performance.md.
+"""
+
+import logging
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import OptimizationError
+
+logger = logging.getLogger(__name__)
+
+#: Model type (legacy spelling) → the `model_type` of onnxruntime's transformer optimizer for its family.
+#: Measured on tiny models (tests/test_optimize.py): BERT-like encoders fuse attention, layer norms, GELU
+#: and embeddings; ViT and the decoders fuse layer norms and GELU (their attention stays unfused).
+ORT_MODEL_TYPES = {
+    **dict.fromkeys(
+        ("albert", "bert", "big-bird", "camembert", "data2vec-text", "distilbert", "electra", "ibert", "roberta",
+         "xlm-roberta"),
+        "bert",
+    ),
+    "vit": "vit",
+    **dict.fromkeys(("gpt2", "gpt-neo", "gptj", "phi"), "gpt2"),
+    "gpt-neox": "gpt_neox",
+    "qwen3": "qwen3",
+}
+
+#: Largest absolute difference between a quantized graph's outputs and the framework model's that the
+#: validation accepts (the plain graph is held to the config's `atol_for_validation`). Measured: see
+#: docs/performance.md.
+QUANTIZED_ATOL = 0.5
+
+#: Operators whose weights `quantize` turns into int8: the linear layers, fused attention's projections.
+QUANTIZED_OPS = ("MatMul", "Attention")
+
+
+def check_optimizable(model_type: str):
+    """Raise `OptimizationError` unless onnxruntime's transformer optimizer knows the model's family.
+
+    Args:
+        model_type: The model type, either spelling (`xlm-roberta` or `xlm_roberta`).
+    """
+    if model_type.replace("_", "-") not in ORT_MODEL_TYPES:
+        raise OptimizationError(
+            f"--optimize does not support model type {model_type} (onnxruntime's transformer fusions cover "
+            f"{', '.join(sorted(ORT_MODEL_TYPES))}): export without --optimize, with --quantize alone if you want "
+            "a faster graph"
+        )
+
+
+def optimize(onnx_model: Path, model_config: Any, output: Path) -> dict[str, int]:
+    """Fuse the graph's transformer blocks into onnxruntime's operators.
+
+    Args:
+        onnx_model: The exported `.onnx` file.
+        model_config: The model's `PretrainedConfig` (its `model_type`, `num_attention_heads`, `hidden_size`).
+        output: The `.onnx` file to write (it runs only on onnxruntime).
+
+    Returns:
+        How many of each fused operator the graph holds, e.g. `{"Attention": 12, "SkipLayerNormalization": 24}`.
+
+    Raises:
+        OptimizationError: the model type is not one the optimizer supports.
+    """
+    check_optimizable(model_config.model_type)
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    ort_model_type = ORT_MODEL_TYPES[model_config.model_type.replace("_", "-")]
+    num_heads, hidden_size = model_config.num_attention_heads, model_config.hidden_size
+    logger.info(f"Optimizing with onnxruntime (model_type={ort_model_type}, num_heads={num_heads}, hidden_size={hidden_size})...")
+    # opt_level=0: the Python fusions only. onnxruntime's own graph optimizations run anyway when a session
+    # loads the graph; running them here too gave the same fusions on MiniLM in 3.5x the time and more memory.
+    optimized = optimize_model(
+        Path(onnx_model).as_posix(), model_type=ort_model_type, num_heads=num_heads, hidden_size=hidden_size, opt_level=0
+    )
+    optimized.save_model_to_file(Path(output).as_posix(), use_external_data_format=_has_external_data(onnx_model))
+    return {op: count for op, count in optimized.get_fused_operator_statistics().items() if count}
+
+
+def quantize(onnx_model: Path, output: Path):
+    """Quantize the weights of the graph's linear layers (MatMul, fused Attention) to int8, dynamically.
+
+    Args:
+        onnx_model: The `.onnx` file, plain or optimized.
+        output: The `.onnx` file to write.
+    """
+    from onnx import TensorProto
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    logger.info(f"Quantizing {', '.join(QUANTIZED_OPS)} weights to int8 (dynamic quantization)...")
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # quantize_dynamic warns on the root logger to run its pre-processing first
+    try:
+        quantize_dynamic(
+            Path(onnx_model).as_posix(),
+            Path(output).as_posix(),
+            op_types_to_quantize=list(QUANTIZED_OPS),
+            per_channel=True,  # per-tensor: cosine 0.956 to PyTorch on MiniLM sentence embeddings; per-channel: 0.992
+            weight_type=QuantType.QInt8,
+            use_external_data_format=_has_external_data(onnx_model),
+            extra_options={"DefaultTensorType": TensorProto.FLOAT},  # type of the outputs of fused contrib ops
+        )
+    finally:
+        root.setLevel(level)
+
+
+def optimize_and_quantize(
+    onnx_model: Path,
+    model_config: Any,
+    *,
+    optimize_graph: bool,
+    quantize_graph: bool,
+    validate: Callable[[Path, float], None],
+    atol: float,
+    quantized_atol: float = QUANTIZED_ATOL,
+):
+    """Replace a validated export by its optimized and/or quantized graph, validating each new graph.
+
+    The new graphs are written in a folder beside `onnx_model`; `onnx_model` (and its `.data` file) is
+    replaced only when the last one validated, so a failure leaves the plain export untouched.
+
+    Args:
+        onnx_model: The exported, validated `.onnx` file.
+        model_config: The model's `PretrainedConfig`.
+        optimize_graph: Run `optimize` first.
+        quantize_graph: Then run `quantize`.
+        validate: Called with a new graph and the tolerance it must meet; raises `ValidationError`.
+        atol: The tolerance of the optimized graph (the plain export's).
+        quantized_atol: The tolerance of the quantized graph.
+    """
+    onnx_model = Path(onnx_model)
+    work = onnx_model.parent / f".{onnx_model.name}.post"
+    current = onnx_model
+    try:
+        if optimize_graph:
+            optimized = work / "optimized" / onnx_model.name
+            optimized.parent.mkdir(parents=True)
+            logger.info(f"Fused operators: {format_counts(optimize(current, model_config, optimized)) or 'none'}")
+            validate(optimized, atol)
+            current = optimized
+        if quantize_graph:
+            quantized = work / "quantized" / onnx_model.name
+            quantized.parent.mkdir(parents=True)
+            quantize(current, quantized)
+            validate(quantized, quantized_atol)
+            current = quantized
+        if current != onnx_model:
+            for stale in (onnx_model, onnx_model.with_name(f"{onnx_model.name}.data")):
+                stale.unlink(missing_ok=True)
+            for produced in sorted(current.parent.iterdir(), key=lambda path: path == current):
+                produced.replace(onnx_model.parent / produced.name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def count_operators(onnx_model: Path) -> dict[str, int]:
+    """How many nodes of each operator type the graph's main graph has."""
+    import onnx
+
+    counts: dict[str, int] = {}
+    for node in onnx.load(Path(onnx_model).as_posix(), load_external_data=False).graph.node:
+        counts[node.op_type] = counts.get(node.op_type, 0) + 1
+    return counts
+
+
+def format_counts(counts: dict[str, int]) -> str:
+    """`Attention: 12, SkipLayerNormalization: 24` (largest first)."""
+    return ", ".join(f"{op}: {count}" for op, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _has_external_data(onnx_model: Path) -> bool:
+    import onnx
+
+    graph = onnx.load(Path(onnx_model).as_posix(), load_external_data=False).graph
+    return any(tensor.data_location == onnx.TensorProto.EXTERNAL for tensor in graph.initializer)

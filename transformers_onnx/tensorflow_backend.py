@@ -1,0 +1,196 @@
+"""TensorFlow: load a model, export it with tf2onnx, run it as the reference. The only module that imports
+TensorFlow (TensorFlow models exist in transformers 4.x only).
+
+The model is wrapped in a `tf.Module` that takes the config's inputs (in `config.inputs` order) and returns
+exactly the config's outputs, as the PyTorch backend does; tf2onnx names the graph's inputs and outputs
+from it. What tf2onnx leaves to fix is fixed on the ONNX graph afterwards
+(../docs/supported-models-notes.md, "TensorFlow"):
+
+- integer inputs are int64, as in graphs exported from PyTorch (the model itself sees int32, as TF
+  tokenizers give it);
+- TF's GELU becomes an `Erfc` node, which is no ONNX op: it is rewritten as `1 - Erf(x)`;
+- dynamic dimensions are named as the config's axes (tf2onnx calls them `unk__313`);
+- tf2onnx's graph optimizer runs out of memory on full-size models, so it is not run (onnxruntime
+  optimizes the graph when it loads it).
+"""
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import onnx
+
+from .config import OnnxConfig, _resolve_tokenizer_alias, flatten_inputs, flatten_outputs
+from .errors import ExportError, ModelLoadError, UnsupportedFeatureError, first_line
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null: TensorFlow's native libraries log there while they load (absl,
+    oneDNN and CUDA notices), before any log level can be set."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+with _native_stderr_silenced():
+    import tensorflow as tf
+    import tf2onnx
+
+tf.get_logger().setLevel(logging.ERROR)
+#: tf2onnx logs the ops it cannot convert; `_check_standard_ops` reports those that remain as one error.
+logging.getLogger("tf2onnx").setLevel(logging.CRITICAL)
+
+
+def load_model(model_class: type, model: str, cache_dir: Any = None) -> Any:
+    """Load a TensorFlow model for export.
+
+    Args:
+        model_class: The TF Auto class of the feature (e.g. `TFAutoModelForSequenceClassification`).
+        model: A local folder or a cached hub id.
+        cache_dir: The hub cache.
+
+    Returns:
+        The `TFPreTrainedModel`.
+
+    Raises:
+        UnsupportedFeatureError: transformers has no TensorFlow class of this model type for the feature.
+        ModelLoadError: The weights cannot be loaded.
+    """
+    from transformers import AutoConfig
+
+    config = AutoConfig.from_pretrained(model, cache_dir=cache_dir, trust_remote_code=False)
+    if type(config) not in model_class._model_mapping:
+        raise UnsupportedFeatureError(
+            f"transformers has no TensorFlow {config.model_type} model for {model_class.__name__}: export the"
+            " PyTorch weights (--framework pt)"
+        )
+    try:
+        return model_class.from_pretrained(model, config=config, cache_dir=cache_dir)
+    except Exception as error:
+        raise ModelLoadError(f"cannot load the TensorFlow weights of {model}: {first_line(error)}") from error
+
+
+class _NamedIO(tf.Module):
+    """Runs the model on the config's inputs (one list, in `config.inputs` order) and returns the config's
+    outputs (a list, in `config.outputs` order). tf2onnx calls it with the list and reads `output_names`."""
+
+    def __init__(self, model: Any, config: OnnxConfig, input_names: list[str]):
+        super().__init__()
+        self.model = model
+        self.config = config
+        self.input_names = input_names
+        self.output_names = list(config.outputs)
+
+    def __call__(self, tensors: list, training: bool = False) -> list:
+        kwargs = {
+            name: tf.cast(tensor, tf.int32) if tensor.dtype.is_integer else tensor
+            for name, tensor in zip(self.input_names, tensors)
+        }
+        outputs = flatten_outputs(self.config, self.model(**kwargs, return_dict=True, training=False))
+        missing = [name for name in self.output_names if name not in outputs]
+        if missing:
+            raise ExportError(f"the model returns {', '.join(outputs)} but the config asks for {', '.join(missing)}")
+        return [outputs[name] for name in self.output_names]
+
+
+def export_tensorflow(
+    preprocessor: Any, model: Any, config: OnnxConfig, opset: int, output: Path, tokenizer: Any = None
+) -> tuple[list[str], list[str]]:
+    """Export a TensorFlow model to ONNX (see `transformers_onnx.convert.export_tensorflow`)."""
+    from .convert import ensure_model_and_config_inputs_match
+
+    preprocessor = _resolve_tokenizer_alias(preprocessor, tokenizer)
+    if getattr(config, "use_past", False):
+        raise UnsupportedFeatureError(
+            f"{config.task}-with-past is exported from PyTorch weights only: load the model with"
+            " from_pretrained(..., from_tf=True), save it with save_pretrained and export that folder"
+        )
+    for key, value in (config.values_override or {}).items():
+        setattr(model.config, key, value)
+    dummy_inputs = config.generate_dummy_inputs(preprocessor, framework="tf")
+    inputs_match, matched_inputs = ensure_model_and_config_inputs_match(model, dummy_inputs.keys())
+    if not inputs_match:
+        raise ExportError(
+            f"Model and config inputs doesn't match: {type(model).__name__}.call does not take all of"
+            f" {', '.join(dummy_inputs)}"
+        )
+    named_inputs = flatten_inputs(config, dummy_inputs)
+    signature = [
+        tf.TensorSpec([None] * len(tensor.shape), tf.int64 if tensor.dtype.is_integer else tensor.dtype, name=name)
+        for name, tensor in named_inputs.items()
+    ]
+    if config.use_external_data_format(model.num_parameters()):
+        raise ExportError(
+            "TensorFlow models of 2 GiB and more are not exported (tf2onnx 1.17's large-model path fails on"
+            " NumPy 2): export the PyTorch weights, from_pretrained(..., from_tf=True) then save_pretrained"
+        )
+    config.patch_ops()
+    try:
+        graph, _ = tf2onnx.convert.from_keras(
+            _NamedIO(model, config, list(named_inputs)), [signature], opset=opset, optimizers={}
+        )
+    except ExportError:
+        raise
+    except Exception as error:
+        raise ExportError(f"tf2onnx failed at opset {opset}: {first_line(error)}") from error
+    finally:
+        config.restore_ops()
+    _replace_erfc(graph.graph)
+    _check_standard_ops(graph.graph, opset)
+    _name_dynamic_axes(graph.graph, config)
+    onnx.save_model(graph, output.as_posix())
+    return matched_inputs, list(config.outputs)
+
+
+def reference_outputs(model: Any, config: OnnxConfig, inputs: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Run the model on the given inputs; return its outputs keyed by ONNX output name, as numpy arrays."""
+    named_inputs = flatten_inputs(config, inputs)
+    wrapper = _NamedIO(model, config, list(named_inputs))
+    values = wrapper([tf.convert_to_tensor(value) for value in named_inputs.values()])
+    return {name: value.numpy() for name, value in zip(wrapper.output_names, values)}
+
+
+def _replace_erfc(graph: onnx.GraphProto):
+    """Rewrite each `Erfc(x)` (TF's GELU; no ONNX op) as `1 - Erf(x)`."""
+    if not any(node.op_type == "Erfc" for node in graph.node):
+        return
+    one = "transformers_onnx/one"
+    graph.initializer.append(onnx.numpy_helper.from_array(np.array(1.0, dtype=np.float32), one))
+    nodes = []
+    for node in graph.node:
+        if node.op_type != "Erfc":
+            nodes.append(node)
+            continue
+        erf = f"{node.name}/erf"
+        nodes.append(onnx.helper.make_node("Erf", list(node.input), [erf], name=erf))
+        nodes.append(onnx.helper.make_node("Sub", [one, erf], list(node.output), name=node.name))
+    graph.ClearField("node")
+    graph.node.extend(nodes)
+
+
+def _check_standard_ops(graph: onnx.GraphProto, opset: int):
+    """Raise when tf2onnx left TensorFlow ops it could not convert in the graph."""
+    unknown = sorted({node.op_type for node in graph.node if not onnx.defs.has(node.op_type, node.domain)})
+    if unknown:
+        raise ExportError(f"tf2onnx cannot convert the TensorFlow ops {', '.join(unknown)} at opset {opset}")
+
+
+def _name_dynamic_axes(graph: onnx.GraphProto, config: OnnxConfig):
+    """Name the inputs' and outputs' dynamic dimensions as the config's axes."""
+    for values, axes in ((graph.input, config.inputs), (graph.output, config.outputs)):
+        for value in values:
+            for axis, name in axes.get(value.name, {}).items():
+                value.type.tensor_type.shape.dim[axis].dim_param = name
