@@ -139,7 +139,7 @@ def test_dummy_inputs_for_tokenizers(tiny_checkpoint):
 
 
 def test_dummy_inputs_for_images_audio_and_processors():
-    from transformers import BertTokenizer, ViTConfig, ViTImageProcessor, WhisperConfig, WhisperFeatureExtractor
+    from transformers import ViTConfig, ViTImageProcessor, WhisperConfig, WhisperFeatureExtractor
 
     from transformers_onnx.models.vit import ViTOnnxConfig
 

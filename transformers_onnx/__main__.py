@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import compat
-from .errors import OpsetError, OutputPathError, PreprocessorError, TransformersOnnxError
+from .errors import OpsetError, OutputPathError, PreprocessorError, TransformersOnnxError, first_line
 from .utils import _PREPROCESSOR_FILES
 
 logger = logging.getLogger("transformers_onnx")
@@ -88,9 +88,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     except Exception as error:
         if os.environ.get("TRANSFORMERS_ONNX_TRACEBACK"):
             raise
-        first_line = (str(error).strip() or "").splitlines()[0] if str(error).strip() else ""
         print(
-            f"error: unexpected {type(error).__name__}: {first_line} "
+            f"error: unexpected {type(error).__name__}: {first_line(error)} "
             "(set TRANSFORMERS_ONNX_TRACEBACK=1 to see the traceback)",
             file=sys.stderr,
         )
@@ -207,8 +206,7 @@ def _load_preprocessor(kind: str, location: str):
     try:
         return getattr(transformers, _PREPROCESSOR_CLASSES[kind]).from_pretrained(location)
     except Exception as error:
-        message = (str(error).strip() or type(error).__name__).splitlines()[0]
-        raise PreprocessorError(f"cannot load a {kind} from {location}: {message}") from error
+        raise PreprocessorError(f"cannot load a {kind} from {location}: {first_line(error)}") from error
 
 
 def _configure_output():

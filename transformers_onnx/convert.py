@@ -12,13 +12,13 @@ import tempfile
 from collections.abc import Iterable
 from inspect import signature
 from pathlib import Path
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Iterator
 
 import numpy as np
 from packaging.version import Version, parse
 
 from .config import OnnxConfig, _resolve_tokenizer_alias, flatten_inputs
-from .errors import ExportError, ValidationError
+from .errors import ExportError, ValidationError, first_line
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,31 @@ def ensure_model_and_config_inputs_match(model: Any, model_inputs: Iterable[str]
     parameters = list(signature(forward).parameters)
     wanted = set(model_inputs)
     return wanted.issubset(parameters), [name for name in parameters if name in wanted]
+
+
+def prepare_export_inputs(model: Any, config: OnnxConfig, preprocessor: Any, framework: str) -> tuple[dict, list[str]]:
+    """Apply the config's `values_override` to the model and make the dummy inputs the export traces with.
+
+    Args:
+        model: The PyTorch or TensorFlow model.
+        config: Its `OnnxConfig`.
+        preprocessor: The model's preprocessor.
+        framework: "pt" or "tf".
+
+    Returns:
+        The dummy inputs keyed by ONNX input name, and the model's input names in forward order.
+    """
+    for key, value in (config.values_override or {}).items():
+        setattr(model.config, key, value)
+    dummy_inputs = config.generate_dummy_inputs(preprocessor, framework=framework)
+    inputs_match, matched_inputs = ensure_model_and_config_inputs_match(model, dummy_inputs.keys())
+    if not inputs_match:
+        forward = model.forward if framework == "pt" else model.call
+        raise ExportError(
+            f"Model and config inputs doesn't match: {type(model).__name__} takes "
+            f"{', '.join(signature(forward).parameters)}, the config gives {', '.join(dummy_inputs)}"
+        )
+    return flatten_inputs(config, dummy_inputs), matched_inputs
 
 
 def export_pytorch(
@@ -204,7 +229,7 @@ def validate_model_outputs(
         feed = {name: _int64_ids(np.asarray(value)) for name, value in flat_inputs.items() if name in graph_inputs}
         onnx_outputs = session.run(onnx_named_outputs, feed)
     except Exception as error:
-        raise ValidationError(f"onnxruntime cannot run {onnx_model}: {str(error).strip().splitlines()[0]}") from error
+        raise ValidationError(f"onnxruntime cannot run {onnx_model}: {first_line(error)}") from error
 
     logger.info(f"\t-[✓] ONNX model output names match reference model ({onnx_names})")
     for name, onnx_value in zip(onnx_named_outputs, onnx_outputs):

@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 
 from . import compat
 from .config import OnnxConfig
-from .errors import FrameworkError, ModelLoadError, UnsupportedFeatureError, UnsupportedModelError
+from .errors import FrameworkError, ModelLoadError, UnsupportedFeatureError, UnsupportedModelError, first_line
 
 logger = logging.getLogger(__name__)
 
@@ -483,7 +483,7 @@ def load_model_config(model: str, cache_dir: Optional[str] = None) -> Any:
     try:
         config = AutoConfig.from_pretrained(model, cache_dir=cache_dir, trust_remote_code=False)
     except Exception as error:
-        message = (str(error).strip() or type(error).__name__).splitlines()[0]
+        message = first_line(error)
         model_type = _declared_model_type(folder / "config.json") if folder.is_dir() else None
         if model_type and model_type not in FeaturesManager._SUPPORTED_MODEL_TYPE:
             FeaturesManager.get_supported_features_for_model_type(model_type)

@@ -9,7 +9,6 @@ graph, gives exactly the opset asked for and writes one self-contained file (../
 """
 
 import contextlib
-import inspect
 import io
 import logging
 import warnings
@@ -22,7 +21,7 @@ import torch
 
 from . import compat
 from .config import OnnxConfig, flatten_inputs, flatten_outputs
-from .errors import ExportError, ModelLoadError
+from .errors import ExportError, ModelLoadError, first_line
 
 #: Attention used for export: traceable at every opset, and fully fused by onnxruntime's optimizer.
 EXPORT_ATTENTION = "eager"
@@ -44,7 +43,7 @@ def load_model(model_class: type, model: str, cache_dir: Any = None) -> torch.nn
             model, cache_dir=cache_dir, attn_implementation=EXPORT_ATTENTION, trust_remote_code=False
         )
     except Exception as error:
-        raise ModelLoadError(f"cannot load the weights of {model}: {_first_line(error)}") from error
+        raise ModelLoadError(f"cannot load the weights of {model}: {first_line(error)}") from error
     return loaded.eval()
 
 
@@ -85,22 +84,13 @@ def export_pytorch(
     device: str = "cpu",
 ) -> tuple[list[str], list[str]]:
     """Export a PyTorch model to ONNX (see `transformers_onnx.convert.export_pytorch`)."""
-    from .convert import ensure_model_and_config_inputs_match
     from .config import _resolve_tokenizer_alias
+    from .convert import prepare_export_inputs
 
     preprocessor = _resolve_tokenizer_alias(preprocessor, tokenizer)
     device = torch.device(device if device == "cpu" or torch.cuda.is_available() else "cpu")
     model.eval()
-    for key, value in (config.values_override or {}).items():
-        setattr(model.config, key, value)
-    dummy_inputs = config.generate_dummy_inputs(preprocessor, framework="pt")
-    inputs_match, matched_inputs = ensure_model_and_config_inputs_match(model, dummy_inputs.keys())
-    if not inputs_match:
-        raise ExportError(
-            f"Model and config inputs doesn't match: {type(model).__name__}.forward takes "
-            f"{', '.join(inspect.signature(model.forward).parameters)}, the config gives {', '.join(dummy_inputs)}"
-        )
-    named_inputs = flatten_inputs(config, dummy_inputs)
+    named_inputs, matched_inputs = prepare_export_inputs(model, config, preprocessor, "pt")
     wrapper = _NamedIOModule(model.to(device), config, list(named_inputs)).eval()
     output_names = list(config.outputs)
     config.patch_ops()
@@ -124,7 +114,7 @@ def export_pytorch(
     except ExportError:
         raise
     except Exception as error:
-        raise ExportError(f"torch.onnx.export failed at opset {opset}: {_first_line(error)}") from error
+        raise ExportError(f"torch.onnx.export failed at opset {opset}: {first_line(error)}") from error
     finally:
         config.restore_ops()
         model.eval()
@@ -245,8 +235,3 @@ def _quiet_exporter():
     finally:
         for each, level in zip(noisy, levels):
             each.setLevel(level)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]

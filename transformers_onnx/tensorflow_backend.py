@@ -110,7 +110,7 @@ def export_tensorflow(
     preprocessor: Any, model: Any, config: OnnxConfig, opset: int, output: Path, tokenizer: Any = None
 ) -> tuple[list[str], list[str]]:
     """Export a TensorFlow model to ONNX (see `transformers_onnx.convert.export_tensorflow`)."""
-    from .convert import ensure_model_and_config_inputs_match
+    from .convert import prepare_export_inputs
 
     preprocessor = _resolve_tokenizer_alias(preprocessor, tokenizer)
     if getattr(config, "use_past", False):
@@ -118,16 +118,7 @@ def export_tensorflow(
             f"{config.task}-with-past is exported from PyTorch weights only: load the model with"
             " from_pretrained(..., from_tf=True), save it with save_pretrained and export that folder"
         )
-    for key, value in (config.values_override or {}).items():
-        setattr(model.config, key, value)
-    dummy_inputs = config.generate_dummy_inputs(preprocessor, framework="tf")
-    inputs_match, matched_inputs = ensure_model_and_config_inputs_match(model, dummy_inputs.keys())
-    if not inputs_match:
-        raise ExportError(
-            f"Model and config inputs doesn't match: {type(model).__name__}.call does not take all of"
-            f" {', '.join(dummy_inputs)}"
-        )
-    named_inputs = flatten_inputs(config, dummy_inputs)
+    named_inputs, matched_inputs = prepare_export_inputs(model, config, preprocessor, "tf")
     signature = [
         tf.TensorSpec([None] * len(tensor.shape), tf.int64 if tensor.dtype.is_integer else tensor.dtype, name=name)
         for name, tensor in named_inputs.items()
