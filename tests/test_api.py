@@ -5,6 +5,7 @@ import json
 import logging
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -33,9 +34,8 @@ from transformers_onnx.errors import UnsupportedFeatureError, UnsupportedModelEr
 from transformers_onnx.models.bert import BertOnnxConfig
 from transformers_onnx.utils import compute_effective_axis_dimension, get_preprocessor
 
-LEGACY = json.loads(
-    (__import__("pathlib").Path(__file__).parents[2] / "shared/legacy/transformers_onnx_4.57.6.json").read_text()
-) if (__import__("pathlib").Path(__file__).parents[2] / "shared/legacy/transformers_onnx_4.57.6.json").exists() else None
+_LEGACY_FACTS = Path(__file__).parents[2] / "shared/legacy/transformers_onnx_4.57.6.json"
+LEGACY = json.loads(_LEGACY_FACTS.read_text()) if _LEGACY_FACTS.exists() else None  # ../shared beside the repo
 
 
 def test_public_names_match_the_legacy_package():

@@ -761,6 +761,20 @@ def flatten_inputs(config: OnnxConfig, inputs: Mapping[str, Any]) -> dict[str, A
     return {name: flat[name] for name in config.inputs if name in flat}
 
 
+def name_dynamic_axes(graph: Any, config: OnnxConfig):
+    """Name an ONNX graph's dynamic input and output dimensions as the config's axes (for exporters that
+    name them otherwise: dynamo's `s0`, tf2onnx's `unk__313`).
+
+    Args:
+        graph: The `onnx.GraphProto`, changed in place.
+        config: The `OnnxConfig` it was exported with.
+    """
+    for values, axes in ((graph.input, config.inputs), (graph.output, config.outputs)):
+        for value in values:
+            for axis, name in axes.get(value.name, {}).items():
+                value.type.tensor_type.shape.dim[axis].dim_param = name
+
+
 def _resolve_tokenizer_alias(preprocessor, tokenizer):
     if tokenizer is None:
         return preprocessor

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from . import compat
-from .config import OnnxConfig, flatten_inputs, flatten_outputs
+from .config import OnnxConfig, flatten_inputs, flatten_outputs, name_dynamic_axes
 from .errors import ExportError, ModelLoadError, first_line
 
 #: Attention used for export: traceable at every opset, and fully fused by onnxruntime's optimizer.
@@ -147,14 +147,10 @@ def _export_with_dynamo(wrapper: _NamedIOModule, example: tuple, config: OnnxCon
 
 
 def _name_dynamic_axes(onnx_file: Path, config: OnnxConfig):
-    """Name the graph's dynamic dimensions as the config does (dynamo calls them s0, s1, s0 + s1, ...)."""
     import onnx
 
     graph = onnx.load(onnx_file.as_posix(), load_external_data=False)
-    for values, axes in ((graph.graph.input, config.inputs), (graph.graph.output, config.outputs)):
-        for value in values:
-            for axis, name in axes.get(value.name, {}).items():
-                value.type.tensor_type.shape.dim[axis].dim_param = name
+    name_dynamic_axes(graph.graph, config)
     onnx.save_model(graph, onnx_file.as_posix())
 
 

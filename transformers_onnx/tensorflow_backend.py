@@ -25,7 +25,7 @@ from typing import Any, Iterator
 import numpy as np
 import onnx
 
-from .config import OnnxConfig, _resolve_tokenizer_alias, flatten_inputs, flatten_outputs
+from .config import OnnxConfig, _resolve_tokenizer_alias, flatten_inputs, flatten_outputs, name_dynamic_axes
 from .errors import ExportError, ModelLoadError, UnsupportedFeatureError, first_line
 
 
@@ -141,7 +141,7 @@ def export_tensorflow(
         config.restore_ops()
     _replace_erfc(graph.graph)
     _check_standard_ops(graph.graph, opset)
-    _name_dynamic_axes(graph.graph, config)
+    name_dynamic_axes(graph.graph, config)
     onnx.save_model(graph, output.as_posix())
     return matched_inputs, list(config.outputs)
 
@@ -177,11 +177,3 @@ def _check_standard_ops(graph: onnx.GraphProto, opset: int):
     unknown = sorted({node.op_type for node in graph.node if not onnx.defs.has(node.op_type, node.domain)})
     if unknown:
         raise ExportError(f"tf2onnx cannot convert the TensorFlow ops {', '.join(unknown)} at opset {opset}")
-
-
-def _name_dynamic_axes(graph: onnx.GraphProto, config: OnnxConfig):
-    """Name the inputs' and outputs' dynamic dimensions as the config's axes."""
-    for values, axes in ((graph.input, config.inputs), (graph.output, config.outputs)):
-        for value in values:
-            for axis, name in axes.get(value.name, {}).items():
-                value.type.tensor_type.shape.dim[axis].dim_param = name
