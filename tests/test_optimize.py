@@ -90,3 +90,25 @@ def test_minilm_quantized_embeddings_stay_close(minilm_checkpoint, tmp_path, fla
 
     assert np.all(np.sum(embed(hidden) * embed(expected), axis=1) >= 0.99)
     assert "MatMulInteger" in op_types(tmp_path / "model.onnx") or "DynamicQuantizeMatMul" in op_types(tmp_path / "model.onnx")
+
+
+def test_cli_quantize_keeps_external_data(tiny_checkpoint, tmp_path, monkeypatch, capsys):
+    """A model needing external data (simulated) is quantized into one `model.onnx` + `model.onnx.data` pair."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from transformers_onnx import OnnxConfig
+
+    checkpoint = tiny_checkpoint("gpt2", "causal-lm")
+    monkeypatch.setattr(OnnxConfig, "use_external_data_format", staticmethod(lambda num_parameters: True))
+    assert main([f"--model={checkpoint}", "--feature=causal-lm", "--quantize", str(tmp_path)]) == 0, capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx", "model.onnx.data"]
+    graph = onnx.load((tmp_path / "model.onnx").as_posix(), load_external_data=False)
+    assert any(t.data_location == onnx.TensorProto.EXTERNAL for t in graph.graph.initializer)
+    assert any(t.data_type == onnx.TensorProto.INT8 for t in graph.graph.initializer)
+    encoded = AutoTokenizer.from_pretrained(checkpoint)(["a b c d e f g h i j k"], return_tensors="np")
+    feed = {name: encoded[name] for name in ("input_ids", "attention_mask")}
+    (logits,) = InferenceSession((tmp_path / "model.onnx").as_posix()).run(["logits"], feed)
+    model = AutoModelForCausalLM.from_pretrained(checkpoint, attn_implementation="eager").eval()
+    with torch.no_grad():
+        expected = model(**{name: torch.from_numpy(value) for name, value in feed.items()}).logits.numpy()
+    np.testing.assert_allclose(logits, expected, atol=optimize_module.QUANTIZED_ATOL)

@@ -10,6 +10,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from inspect import signature
 from pathlib import Path
 from typing import Any, Iterator
@@ -176,6 +177,100 @@ def export(
     return export_pytorch(preprocessor, model, config, opset, output, device=device)
 
 
+@dataclass
+class ReferenceOutputs:
+    """What an exported graph is checked against: the onnxruntime feed and the framework model's outputs on it.
+
+    Computed once (`compute_reference_outputs`), it checks any number of graphs (`check_onnx_outputs`) after
+    the framework model is gone, so a large model's weights are never in memory twice.
+    """
+
+    onnx_inputs: dict[str, np.ndarray]
+    outputs: dict[str, np.ndarray]
+
+
+def compute_reference_outputs(config: OnnxConfig, preprocessor: Any, reference_model: Any) -> ReferenceOutputs:
+    """Run the framework model on validation inputs whose batch and sequence are one longer than the export's,
+    so the check also proves that those axes are dynamic.
+
+    Args:
+        config: The `OnnxConfig` the model was exported with.
+        preprocessor: The model's preprocessor.
+        reference_model: The PyTorch or TensorFlow model.
+
+    Returns:
+        The inputs keyed by ONNX input name and the outputs keyed by ONNX output name, as numpy arrays.
+    """
+    framework = _framework_of(reference_model)
+    inputs = config.generate_dummy_inputs(
+        preprocessor,
+        batch_size=config.default_fixed_batch + 1,
+        seq_length=config.default_fixed_sequence + 1,
+        framework=framework,
+    )
+    outputs = _backend(framework).reference_outputs(reference_model, config, inputs)
+    onnx_inputs = flatten_inputs(config, config.generate_dummy_inputs_onnxruntime(inputs))
+    return ReferenceOutputs({name: _int64_ids(np.asarray(value)) for name, value in onnx_inputs.items()}, outputs)
+
+
+def check_onnx_outputs(reference: ReferenceOutputs, onnx_model: Path, onnx_named_outputs: list[str], atol: float):
+    """Run the ONNX model in onnxruntime on the reference's inputs and compare its outputs with the reference's.
+
+    The report goes to the `transformers_onnx` logger at INFO level, in the legacy format.
+
+    Args:
+        reference: From `compute_reference_outputs`.
+        onnx_model: Path of the `.onnx` file.
+        onnx_named_outputs: The outputs to compare.
+        atol: Largest absolute difference allowed.
+
+    Raises:
+        ValidationError: (a `ValueError`) names, shapes or values differ.
+    """
+    from onnxruntime import InferenceSession, SessionOptions
+
+    reference_names, onnx_names = set(reference.outputs), set(onnx_named_outputs)
+    if not onnx_names.issubset(reference_names):
+        logger.info(f"\t-[x] ONNX model output names {onnx_names} do not match reference model {reference_names}")
+        raise ValidationError(
+            "Outputs doesn't match between reference model and ONNX exported model: "
+            f"{onnx_names.difference(reference_names)}"
+        )
+    options = SessionOptions()
+    # Prepacking copies every MatMul weight into the kernel's layout: a second copy of the weights and most of
+    # a large model's load time, for a session that runs once. Unpacked weights stay memory-mapped.
+    options.add_session_config_entry("session.disable_prepacking", "1")
+    try:
+        session = InferenceSession(Path(onnx_model).as_posix(), options, providers=["CPUExecutionProvider"])
+        graph_inputs = {graph_input.name for graph_input in session.get_inputs()}
+        feed = {name: value for name, value in reference.onnx_inputs.items() if name in graph_inputs}
+        onnx_outputs = session.run(onnx_named_outputs, feed)
+    except Exception as error:
+        raise ValidationError(f"onnxruntime cannot run {onnx_model}: {first_line(error)}") from error
+
+    logger.info(f"\t-[✓] ONNX model output names match reference model ({onnx_names})")
+    for name, onnx_value in zip(onnx_named_outputs, onnx_outputs):
+        reference_value = reference.outputs[name]
+        logger.info(f'\t- Validating ONNX Model output "{name}":')
+        if onnx_value.shape != reference_value.shape:
+            logger.info(f"\t\t-[x] shape {onnx_value.shape} doesn't match {reference_value.shape}")
+            raise ValidationError(
+                f'Outputs shape doesn\'t match between reference model and ONNX exported model: output "{name}" '
+                f"is {reference_value.shape} (reference) and {onnx_value.shape} (ONNX)"
+            )
+        logger.info(f"\t\t-[✓] {onnx_value.shape} matches {reference_value.shape}")
+        if not np.allclose(reference_value, onnx_value, atol=atol):
+            difference = np.abs(reference_value.astype(np.float64) - onnx_value.astype(np.float64))
+            bad = int(np.count_nonzero(~np.isclose(reference_value, onnx_value, atol=atol)))
+            logger.info(f"\t\t-[x] values not close enough (atol: {atol})")
+            raise ValidationError(
+                "Outputs values doesn't match between reference model and ONNX exported model: "
+                f'output "{name}" has max absolute difference {np.nanmax(difference):.3g} > atol {atol} '
+                f"in {bad} of {difference.size} values (raise --atol if this difference is acceptable)"
+            )
+        logger.info(f"\t\t-[✓] all values close (atol: {atol})")
+
+
 def validate_model_outputs(
     config: OnnxConfig,
     preprocessor: Any,
@@ -202,56 +297,20 @@ def validate_model_outputs(
     Raises:
         ValidationError: (a `ValueError`) names, shapes or values differ.
     """
-    from onnxruntime import InferenceSession, SessionOptions
-
     logger.info("Validating ONNX model...")
     preprocessor = _resolve_tokenizer_alias(preprocessor, tokenizer)
-    framework = _framework_of(reference_model)
-    backend = _backend(framework)
-    inputs = config.generate_dummy_inputs(
-        preprocessor,
-        batch_size=config.default_fixed_batch + 1,
-        seq_length=config.default_fixed_sequence + 1,
-        framework=framework,
-    )
-    reference = backend.reference_outputs(reference_model, config, inputs)
-    reference_names, onnx_names = set(reference), set(onnx_named_outputs)
-    if not onnx_names.issubset(reference_names):
-        logger.info(f"\t-[x] ONNX model output names {onnx_names} do not match reference model {reference_names}")
-        raise ValidationError(
-            "Outputs doesn't match between reference model and ONNX exported model: "
-            f"{onnx_names.difference(reference_names)}"
-        )
-    flat_inputs = flatten_inputs(config, config.generate_dummy_inputs_onnxruntime(inputs))
-    try:
-        session = InferenceSession(Path(onnx_model).as_posix(), SessionOptions(), providers=["CPUExecutionProvider"])
-        graph_inputs = {graph_input.name for graph_input in session.get_inputs()}
-        feed = {name: _int64_ids(np.asarray(value)) for name, value in flat_inputs.items() if name in graph_inputs}
-        onnx_outputs = session.run(onnx_named_outputs, feed)
-    except Exception as error:
-        raise ValidationError(f"onnxruntime cannot run {onnx_model}: {first_line(error)}") from error
+    reference = compute_reference_outputs(config, preprocessor, reference_model)
+    check_onnx_outputs(reference, onnx_model, onnx_named_outputs, atol)
 
-    logger.info(f"\t-[✓] ONNX model output names match reference model ({onnx_names})")
-    for name, onnx_value in zip(onnx_named_outputs, onnx_outputs):
-        reference_value = reference[name]
-        logger.info(f'\t- Validating ONNX Model output "{name}":')
-        if onnx_value.shape != reference_value.shape:
-            logger.info(f"\t\t-[x] shape {onnx_value.shape} doesn't match {reference_value.shape}")
-            raise ValidationError(
-                f'Outputs shape doesn\'t match between reference model and ONNX exported model: output "{name}" '
-                f"is {reference_value.shape} (reference) and {onnx_value.shape} (ONNX)"
-            )
-        logger.info(f"\t\t-[✓] {onnx_value.shape} matches {reference_value.shape}")
-        if not np.allclose(reference_value, onnx_value, atol=atol):
-            difference = np.abs(reference_value.astype(np.float64) - onnx_value.astype(np.float64))
-            bad = int(np.count_nonzero(~np.isclose(reference_value, onnx_value, atol=atol)))
-            logger.info(f"\t\t-[x] values not close enough (atol: {atol})")
-            raise ValidationError(
-                "Outputs values doesn't match between reference model and ONNX exported model: "
-                f'output "{name}" has max absolute difference {np.nanmax(difference):.3g} > atol {atol} '
-                f"in {bad} of {difference.size} values (raise --atol if this difference is acceptable)"
-            )
-        logger.info(f"\t\t-[✓] all values close (atol: {atol})")
+
+def release_weights(model: Any):
+    """Free a PyTorch model's weights once its reference outputs are computed, so that onnxruntime can map the
+    exported graph's weights without a second copy in memory; the model cannot run afterwards. A TensorFlow
+    model is left as it is (its variables go with the last reference to the model)."""
+    if _framework_of(model) == "pt":
+        from . import pytorch_backend
+
+        pytorch_backend.release_weights(model)
 
 
 def _int64_ids(array: np.ndarray) -> np.ndarray:

@@ -163,6 +163,15 @@ def reference_outputs(model: torch.nn.Module, config: OnnxConfig, inputs: Mappin
     return {name: value.numpy() for name, value in zip(wrapper.output_names, values)}
 
 
+def release_weights(model: torch.nn.Module):
+    """Empty every parameter and buffer of the model in place, which frees their memory even where something
+    still references the tensors (onnxscript's rewrite rules keep the last graph they matched, whose
+    initializers wrap the parameters). The model cannot run afterwards."""
+    with torch.no_grad():
+        for tensor in [*model.parameters(), *model.buffers()]:
+            tensor.data = torch.empty(0, dtype=tensor.dtype)
+
+
 #: The first opset with symbolics for `scaled_dot_product_attention` and `triu`.
 _SDPA_AND_TRIU_MINIMUM_OPSET = 14
 
