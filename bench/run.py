@@ -166,6 +166,10 @@ def exporter_commands(name: str, folder: Path, bin_folder: Path, peers: bool) ->
         return {"transformers_onnx": commands["transformers_onnx"]}
     if not peers:
         return commands
+    # This package on the peers' transformers too, so that one comparison holds the transformers version fixed.
+    commands["transformers_onnx on transformers 4.57.6"] = [
+        str(venv_python("legacy")), "-m", "transformers_onnx", f"--model={folder}", "{out}"
+    ]
     commands["transformers.onnx 4.57.6 (legacy)"] = [
         str(venv_python("legacy")), "-m", "transformers.onnx", f"--model={bin_folder}", "--feature=default", "{out}"
     ]
