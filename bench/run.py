@@ -265,10 +265,11 @@ def bench_model(name: str, peers: bool, rounds: int, export_runs: int) -> dict:
     outputs = Path(tempfile.mkdtemp(prefix=f"bench-{name}-", dir=BENCH))
     commands = exporter_commands(name, folder, bin_folder, peers)
     runs = {label: [] for label in commands}
+    folders = {label: outputs / label.replace(" ", "_").replace("/", "_") for label in commands}
     try:
         for run in range(export_runs):  # in turn, so load from elsewhere on the machine hits every exporter alike
             for label, command in commands.items():
-                out = outputs / label.replace(" ", "_").replace("/", "_")
+                out = folders[label]
                 shutil.rmtree(out, ignore_errors=True)
                 print(f"-- export {run + 1}/{export_runs}: {label}", flush=True)
                 measured = run_measured([part.replace("{out}", str(out)) for part in command], env)
@@ -277,7 +278,7 @@ def bench_model(name: str, peers: bool, rounds: int, export_runs: int) -> dict:
                 print(f"   {measured['seconds']} s, peak {measured['peak_rss_mb']} MB, {measured['output_mb']} MB, "
                       f"{'ok' if measured['ok'] else 'FAILED: ' + ' | '.join(measured['output_tail'][-2:])}", flush=True)
                 runs[label].append(measured)
-        exports = {label: _summary(measured, outputs / label.replace(" ", "_").replace("/", "_"), commands[label]) for label, measured in runs.items()}
+        exports = {label: _summary(measured, folders[label], commands[label]) for label, measured in runs.items()}
         latency, fastest, gflop = measure_latency(folder, {label: e["graph"] for label, e in exports.items() if e["graph"]}, rounds)
     finally:
         shutil.rmtree(outputs, ignore_errors=True)
