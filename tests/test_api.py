@@ -3,6 +3,7 @@
 import inspect
 import json
 import logging
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,8 +35,9 @@ from transformers_onnx.errors import UnsupportedFeatureError, UnsupportedModelEr
 from transformers_onnx.models.bert import BertOnnxConfig
 from transformers_onnx.utils import compute_effective_axis_dimension, get_preprocessor
 
-_LEGACY_FACTS = Path(__file__).parents[2] / "shared/legacy/transformers_onnx_4.57.6.json"
-LEGACY = json.loads(_LEGACY_FACTS.read_text()) if _LEGACY_FACTS.exists() else None  # ../shared beside the repo
+#: Facts of the legacy package read from transformers 4.57.6 (features per model type, the tasks' common outputs,
+#: the module of each OnnxConfig class).
+LEGACY = json.loads((Path(__file__).parent / "data" / "legacy_transformers_onnx_4.57.6.json").read_text())
 
 
 def test_public_names_match_the_legacy_package():
@@ -115,8 +117,8 @@ def test_onnx_config_defaults_and_outputs():
     assert dict(multiple_choice.outputs) == {"logits": {0: "batch"}}
     assert {task: dict(v) for task, v in OnnxConfig._tasks_to_common_outputs.items()} == {
         task: {name: {int(k): v for k, v in axes.items()} for name, axes in outputs.items()}
-        for task, outputs in (LEGACY or {}).get("tasks_to_common_outputs", {}).items()
-    } or LEGACY is None
+        for task, outputs in LEGACY["tasks_to_common_outputs"].items()
+    }
     with pytest.raises(ValueError, match="not a supported task"):
         BertOnnxConfig(BertConfig(), task="translation")
 
@@ -291,19 +293,17 @@ def test_features_manager():
 
     onnx_config = constructor(BertConfig())
     assert isinstance(onnx_config, BertOnnxConfig) and onnx_config.task == "sequence-classification"
-    if LEGACY:
-        from transformers_onnx.features import NOT_EXPORTABLE
-
-        for model_type, legacy_features in LEGACY["features_by_model_type"].items():
-            left_out = set(NOT_EXPORTABLE.get(model_type, {}))
-            registered = set(FeaturesManager.get_supported_features_for_model_type(model_type))
-            assert registered >= set(legacy_features) - left_out, model_type
-        with pytest.raises(UnsupportedFeatureError, match="fails at other batch sizes"):
-            FeaturesManager.get_config_constructor("longformer", "multiple-choice")
+    for model_type, legacy_features in LEGACY["features_by_model_type"].items():
+        registered = set(FeaturesManager.get_supported_features_for_model_type(model_type))
+        assert registered >= set(legacy_features), model_type
+    with pytest.raises(UnsupportedFeatureError, match="Supported values are: default, masked-lm"):
+        FeaturesManager.get_config_constructor("longformer", "translation")
 
 
 def test_determine_framework(tmp_path, tiny_checkpoint):
-    from transformers_onnx import compat
+    """The legacy semantics (transformers' tests/onnx/test_features.py), with safetensors checkpoints too."""
+    from unittest import mock
+
     from transformers_onnx.errors import FrameworkError, ModelLoadError
 
     def folder(name, *files):
@@ -313,23 +313,34 @@ def test_determine_framework(tmp_path, tiny_checkpoint):
             (path / file).write_bytes(b"")
         return str(path)
 
-    assert FeaturesManager.determine_framework(str(tiny_checkpoint("bert", "default"))) == "pt"
+    hub_id, pt_dir, tf_only = "some-org/some-model", str(tiny_checkpoint("bert", "default")), folder("tf", "tf_model.h5")
+    for model in (hub_id, pt_dir, tf_only):
+        assert FeaturesManager.determine_framework(model, "mock_framework") == "mock_framework"
+    assert FeaturesManager.determine_framework(pt_dir) == "pt"
     assert FeaturesManager.determine_framework(folder("sharded", "model.safetensors.index.json")) == "pt"
     assert FeaturesManager.determine_framework(folder("bin", "pytorch_model.bin")) == "pt"
-    both = folder("both", "pytorch_model.bin", "tf_model.h5")
-    assert FeaturesManager.determine_framework(both) == "pt"
-    assert FeaturesManager.determine_framework("some-org/some-model") == "pt"
-    with pytest.raises(ModelLoadError, match="has no weights"):
+    assert FeaturesManager.determine_framework(folder("both", "model.safetensors", "tf_model.h5")) == "pt"
+    assert FeaturesManager.determine_framework(tf_only) == "tf"
+    with pytest.raises(FileNotFoundError, match="has no weights") as raised:
         FeaturesManager.determine_framework(folder("empty"))
-    tf_only = folder("tf-only", "tf_model.h5")
+    assert isinstance(raised.value, ModelLoadError)
+
+    def installed(torch, tf):
+        return mock.patch.multiple(
+            "transformers_onnx.features",
+            is_torch_available=mock.MagicMock(return_value=torch),
+            is_tf_available=mock.MagicMock(return_value=tf),
+        )
+
+    for torch_installed, tf_installed, expected in [(True, False, "pt"), (False, True, "tf"), (True, True, "pt")]:
+        with installed(torch_installed, tf_installed):
+            assert FeaturesManager.determine_framework(hub_id) == expected
+    with installed(False, False), pytest.raises(EnvironmentError):
+        FeaturesManager.determine_framework(hub_id)
+    with installed(False, False), pytest.raises(FrameworkError, match="PyTorch is not installed"):
+        FeaturesManager.get_model_from_feature("default", pt_dir)
     with pytest.raises(FrameworkError, match="--framework tf"):
-        FeaturesManager.determine_framework(tf_only, "pt")
-    if compat.has_tensorflow_models():
-        assert FeaturesManager.determine_framework(tf_only) == "tf"
-        assert FeaturesManager.determine_framework(both, "tf") == "tf"
-    else:
-        with pytest.raises(FrameworkError, match=r"transformers-onnx\[tf\]"):
-            FeaturesManager.determine_framework(tf_only)
+        FeaturesManager.get_model_from_feature("default", tf_only, framework="pt")
 
 
 def test_get_model_from_feature_and_check_supported(tiny_checkpoint):
@@ -407,8 +418,137 @@ def test_models_needing_external_data_use_the_dynamo_exporter_at_opset_18(tiny_c
 def test_every_legacy_onnx_config_class_is_importable_from_its_module():
     import importlib
 
-    if LEGACY is None:
-        pytest.skip("the legacy facts file (../shared) is not beside the repository")
     for class_name, facts in LEGACY["onnx_config_classes"].items():
         module = importlib.import_module(f"transformers_onnx.models.{facts['legacy_module'].rsplit('.', 1)[1]}")
         assert issubclass(getattr(module, class_name), OnnxConfig), class_name
+
+
+def test_graph_and_external_data_are_replaced_as_a_pair(tiny_checkpoint, tmp_path, monkeypatch):
+    """A reader opening model.onnx after any step of a re-export sees one export's graph with its own weights."""
+    from onnxruntime import InferenceSession
+    from transformers import AutoModel, AutoTokenizer
+
+    checkpoint = tiny_checkpoint("bert", "default")
+    tokenizer = AutoTokenizer.from_pretrained(checkpoint)
+    first = AutoModel.from_pretrained(checkpoint).eval()
+    torch.manual_seed(1)
+    second = type(first)(first.config).eval()
+    config = BertOnnxConfig(first.config)
+    feed = {name: value.numpy() for name, value in config.generate_dummy_inputs(tokenizer, framework="pt").items()}
+    expected = []
+    for model in (first, second):
+        with torch.no_grad():
+            expected.append(model(**{name: torch.from_numpy(value) for name, value in feed.items()})[0].numpy())
+    target = tmp_path / "out" / "model.onnx"
+
+    def read_target():
+        """(the opset of the graph, the exports whose weights it computes with)."""
+        import onnx
+
+        (opset,) = [entry.version for entry in onnx.load(target.as_posix(), load_external_data=False).opset_import]
+        (hidden,) = InferenceSession(target.as_posix()).run(["last_hidden_state"], feed)
+        return opset, [index for index, values in enumerate(expected) if np.allclose(hidden, values, atol=1e-4)]
+
+    seen = []
+    real_replace = Path.replace
+
+    def replace_and_read(self, destination):
+        moved = real_replace(self, destination)
+        if Path(destination).parent == target.parent and target.exists():
+            opset, weights = read_target()
+            seen.append((opset, tuple(weights)))
+        return moved
+
+    monkeypatch.setattr(OnnxConfig, "use_external_data_format", staticmethod(lambda num_parameters: True))
+    export(tokenizer, first, config, 14, target)
+    monkeypatch.setattr(Path, "replace", replace_and_read)
+    export(tokenizer, second, config, 15, target)
+    assert seen and set(seen) <= {(14, (0,)), (15, (1,))}, seen
+    assert read_target() == (15, [1])
+    data_files = [path.name for path in target.parent.iterdir() if path.name != "model.onnx"]
+    assert len(data_files) == 1 and data_files[0].endswith(".data"), data_files
+
+    monkeypatch.setattr(OnnxConfig, "use_external_data_format", staticmethod(lambda num_parameters: False))
+    export(tokenizer, first, config, 14, target)
+    assert sorted(path.name for path in target.parent.iterdir()) == ["model.onnx"]
+    assert read_target() == (14, [0])
+
+
+def legacy_error_cases(tiny_checkpoint, tmp_path):
+    """(case, call, the built-in type the legacy package raised, a fragment of the message)."""
+    from transformers import AutoModel, AutoTokenizer, BertConfig
+
+    from transformers_onnx.models.distilbert import DistilBertOnnxConfig
+    from transformers_onnx.models.vit import ViTOnnxConfig
+
+    bert_dir, distilbert_dir = tiny_checkpoint("bert", "default"), tiny_checkpoint("distilbert", "default")
+    bert, tokenizer = AutoModel.from_pretrained(bert_dir), AutoTokenizer.from_pretrained(bert_dir)
+    distilbert = AutoModel.from_pretrained(distilbert_dir)
+    bert_config, vit_config = BertOnnxConfig(bert.config), ViTOnnxConfig(distilbert.config)
+    onnx_file = tmp_path / "model.onnx"
+    export(tokenizer, bert, bert_config, 14, onnx_file)
+    graph = tmp_path / "graph.onnx"
+    graph.write_bytes(onnx_file.read_bytes())
+    outputs = ["last_hidden_state"]
+    return {
+        "export: tokenizer and preprocessor": (
+            lambda: export(tokenizer, bert, bert_config, 14, onnx_file, tokenizer=tokenizer), ValueError, "both"),
+        "validate: tokenizer and preprocessor": (
+            lambda: validate_model_outputs(bert_config, tokenizer, bert, graph, outputs, 1e-5, tokenizer=tokenizer),
+            ValueError, "both"),
+        "validate: unknown output": (
+            lambda: validate_model_outputs(bert_config, tokenizer, bert, graph, ["nope"], 1e-5), ValueError,
+            "Outputs doesn't match"),
+        "validate: config inputs the model does not take": (
+            lambda: validate_model_outputs(bert_config, tokenizer, distilbert, graph, outputs, 1e-5), ValueError,
+            "Model and config inputs doesn't match"),
+        "export: vision config, text model": (
+            lambda: export(tokenizer, distilbert, vit_config, 14, onnx_file), ValueError, "'pixel_values'"),
+        "validate: vision config, text model": (
+            lambda: validate_model_outputs(vit_config, tokenizer, distilbert, graph, outputs, 1e-5), ValueError,
+            "'pixel_values'"),
+        "unknown framework": (lambda: FeaturesManager.get_model_class_for_feature("default", "jax"), ValueError, "jax"),
+        "unknown task": (lambda: FeaturesManager.get_model_class_for_feature("translation"), KeyError, "translation"),
+        "unsupported feature": (
+            lambda: FeaturesManager.check_supported_model_or_raise(bert, "image-classification"), ValueError,
+            "image-classification"),
+        "unknown model type": (
+            lambda: FeaturesManager.get_supported_features_for_model_type("nope"), KeyError, "nope"),
+        "unknown task of a config": (lambda: BertOnnxConfig(BertConfig(), task="translation"), ValueError, "translation"),
+        "no preprocessor for dummy inputs": (
+            lambda: DistilBertOnnxConfig(distilbert.config).generate_dummy_inputs(None), ValueError, "Unable to generate"),
+    }
+
+
+LEGACY_ERROR_CASES = [
+    "export: tokenizer and preprocessor", "validate: tokenizer and preprocessor", "validate: unknown output",
+    "validate: config inputs the model does not take", "export: vision config, text model",
+    "validate: vision config, text model", "unknown framework", "unknown task", "unsupported feature",
+    "unknown model type", "unknown task of a config", "no preprocessor for dummy inputs",
+]
+
+
+@pytest.mark.parametrize("case", LEGACY_ERROR_CASES)
+def test_errors_have_the_legacy_types_and_name_what_does_not_fit(case, tiny_checkpoint, tmp_path):
+    from transformers_onnx.errors import TransformersOnnxError
+
+    cases = legacy_error_cases(tiny_checkpoint, tmp_path)
+    assert sorted(cases) == sorted(LEGACY_ERROR_CASES)
+    call, legacy_type, fragment = cases[case]
+    with pytest.raises(legacy_type, match=re.escape(fragment)) as raised:
+        call()
+    assert isinstance(raised.value, TransformersOnnxError) or type(raised.value) is legacy_type
+    assert not (tmp_path / ".model.onnx").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["graph.onnx", "model.onnx"]
+
+
+def test_export_with_config_inputs_the_model_does_not_take_is_a_value_error(tiny_checkpoint, tmp_path):
+    from transformers import AutoModel, AutoTokenizer
+
+    from transformers_onnx.errors import ConfigMismatchError
+
+    distilbert = AutoModel.from_pretrained(tiny_checkpoint("distilbert", "default"))
+    tokenizer = AutoTokenizer.from_pretrained(tiny_checkpoint("bert", "default"))
+    with pytest.raises(ValueError, match="Model and config inputs doesn't match") as raised:
+        export(tokenizer, distilbert, BertOnnxConfig(distilbert.config), 14, tmp_path / "model.onnx")
+    assert isinstance(raised.value, ConfigMismatchError)
+    assert list(tmp_path.iterdir()) == []

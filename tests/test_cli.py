@@ -1,6 +1,7 @@
 """The CLI: the legacy seed example, and one clear line with a non-zero exit for every bad input."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -138,6 +139,10 @@ def bad_inputs(tmp_path, tiny_checkpoint):
     malicious = copy_checkpoint(bert, tmp_path / "malicious", skip=("model.safetensors",))
     write_marker_on_load(malicious / "pytorch_model.bin", tmp_path / "ran")
     remote = write_config(tmp_path / "remote", model_type="my-remote", auto_map={"AutoConfig": "code.MyConfig"})
+    bad_json = copy_checkpoint(bert, tmp_path / "bad-json")
+    (bad_json / "tokenizer.json").write_text('{"version": "1.0", "truncation": nul')
+    other_shapes = copy_checkpoint(bert, tmp_path / "other-shapes")
+    write_config(other_shapes, **{**json.loads((bert / "config.json").read_text()), "vocab_size": 91})
     (remote / "code.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'w').write('ran')\n")
     return [
         ("missing path", ["--model", tmp_path / "nope", out], {}, ["no such folder"]),
@@ -160,6 +165,13 @@ def bad_inputs(tmp_path, tiny_checkpoint):
         ("opset the exporter cannot write", ["--model", bert, "--opset", "99", out], {}, ["opset 99"]),
         ("remote code", ["--model", remote, out], {}, ["my-remote"]),
         ("code in pickled weights", ["--model", malicious, out], {}, ["cannot load the weights"]),
+        ("tokenizer.json not JSON", ["--model", bad_json, out], {}, ["tokenizer.json is not valid JSON", "line 1 column"]),
+        ("weights of other shapes", ["--model", other_shapes, out], {},
+         ["embeddings.word_embeddings.weight: (90, 32) in the checkpoint, (91, 32) for the config"]),
+        ("head weights missing, --strict", ["--model", bert, "--feature", "question-answering", "--strict", out], {},
+         ["head of feature question-answering", "qa_outputs.weight"]),
+        *[(f"--atol {atol}", ["--model", bert, f"--atol={atol}", out], {}, ["--atol", "finite number > 0"])
+          for atol in ("-1", "0", "nan", "inf")],
     ]
 
 
@@ -167,7 +179,8 @@ BAD_INPUT_IDS = [
     "missing path", "no config.json", "unknown model type", "unsupported model type", "unsupported feature",
     "pt on a tf-only checkpoint", "hub id not cached", "corrupt weights", "missing preprocessor",
     "wrong preprocessor", "output is a file", "output not creatable", "opset below the model's minimum",
-    "opset the exporter cannot write", "remote code", "code in pickled weights",
+    "opset the exporter cannot write", "remote code", "code in pickled weights", "tokenizer.json not JSON",
+    "weights of other shapes", "head weights missing, --strict", "--atol -1", "--atol 0", "--atol nan", "--atol inf",
 ]
 
 
@@ -243,14 +256,16 @@ def test_weights_are_freed_before_onnxruntime_maps_the_graph(tiny_checkpoint, tm
     checkpoint = tiny_checkpoint("gpt2", "causal-lm")
     monkeypatch.setattr(OnnxConfig, "use_external_data_format", staticmethod(lambda num_parameters: True))
     loaded = []
-    real_load = FeaturesManager.get_model_from_feature
-    monkeypatch.setattr(FeaturesManager, "get_model_from_feature", staticmethod(lambda *a, **k: loaded.append(real_load(*a, **k)) or loaded[-1]))
+    real_load = FeaturesManager.load_model_for_feature
+    monkeypatch.setattr(FeaturesManager, "load_model_for_feature", staticmethod(lambda *a, **k: loaded.append(real_load(*a, **k)[0]) or (loaded[-1], [])))
     weights_at_validation = []
     real_check = convert.check_onnx_outputs
     monkeypatch.setattr(convert, "check_onnx_outputs", lambda *a: weights_at_validation.append(sum(p.numel() for p in loaded[0].parameters())) or real_check(*a))
 
     assert main(["--model", str(checkpoint), "--feature", "causal-lm", str(tmp_path)]) == 0, capsys.readouterr().err
     assert weights_at_validation == [0]
+    assert [stage for stage in progress_stages(capsys.readouterr().err) if "dynamo" in stage] == [
+        "fp32 weights of 2 GiB or more: exporting with torch's dynamo exporter at opset 18, into model.onnx.data"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx", "model.onnx.data"]
     model = AutoModelForCausalLM.from_pretrained(checkpoint, attn_implementation="eager").eval()
     encoded = AutoTokenizer.from_pretrained(checkpoint)(["a b c d e f g", "a b"], padding=True, return_tensors="np")
@@ -260,3 +275,293 @@ def test_weights_are_freed_before_onnxruntime_maps_the_graph(tiny_checkpoint, tm
         expected = model(**{k: torch.from_numpy(v) for k, v in feed.items()}).logits.numpy()
     mask = feed["attention_mask"].astype(bool)
     np.testing.assert_allclose(logits[mask], expected[mask], atol=1e-4)
+
+
+# Signals: SIGTERM and SIGHUP end a run like Ctrl-C; a run killed outright leaves staging that the next run removes.
+
+#: Runs the CLI with one stage made to pause (after printing "paused"): `export` once the graph is written in its
+#: staging folder, `validation` just before onnxruntime runs the graph.
+_PAUSING_CLI = """
+import runpy, sys, time
+import onnxruntime
+from transformers_onnx import pytorch_backend
+
+def pausing(function):
+    def paused(*args, **kwargs):
+        result = function(*args, **kwargs) if stage == "export" else None
+        print("paused", file=sys.stderr, flush=True)
+        time.sleep(60)
+        return result if stage == "export" else function(*args, **kwargs)
+    return paused
+
+stage = sys.argv.pop(1)
+if stage == "export":
+    pytorch_backend.export_pytorch = pausing(pytorch_backend.export_pytorch)
+else:
+    onnxruntime.InferenceSession.run = pausing(onnxruntime.InferenceSession.run)
+runpy.run_module("transformers_onnx", run_name="__main__", alter_sys=True)
+"""
+
+
+def start_paused_cli(stage, *args):
+    """Start the CLI pausing in `stage`; return the process once it paused (its stderr so far is `.seen`)."""
+    import os
+    import threading
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", _PAUSING_CLI, stage, *map(str, args)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+    )
+    watchdog = threading.Timer(120, process.kill)
+    watchdog.start()
+    process.seen = []
+    for line in process.stderr:
+        process.seen.append(line)
+        if line.strip() == "paused":
+            break
+    watchdog.cancel()
+    assert process.poll() is None, "".join(process.seen)
+    return process
+
+
+def staging_left(folder):
+    return sorted(path.name for path in folder.iterdir() if path.name.startswith("."))
+
+
+@pytest.mark.parametrize(
+    "signal_name, stage",
+    [("SIGTERM", "export"), ("SIGHUP", "export"), ("SIGTERM", "validation"), ("SIGHUP", "validation"),
+     ("SIGINT", "validation")],
+)
+def test_signal_cleans_up_and_exits(signal_name, stage, tiny_checkpoint, tmp_path):
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    process = start_paused_cli(stage, f"--model={tiny_checkpoint('bert', 'default')}", out)
+    assert staging_left(out), "the run stages nothing"
+    sent = time.monotonic()
+    process.send_signal(getattr(signal, signal_name))
+    code = process.wait(timeout=30)
+    seconds = time.monotonic() - sent
+    stderr = "".join(process.seen) + process.stderr.read()
+    assert code == 128 + getattr(signal, signal_name)
+    assert_one_line_error(code, stderr, f"interrupted by {signal_name}")
+    assert seconds < 5
+    assert list(out.iterdir()) == []
+
+
+def test_staging_of_a_killed_run_is_removed_by_the_next_run(tiny_checkpoint, tmp_path):
+    import os
+    import signal
+
+    checkpoint = tiny_checkpoint("bert", "default")
+    process = start_paused_cli("export", f"--model={checkpoint}", tmp_path)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    abandoned = staging_left(tmp_path)
+    assert abandoned and all(f".{process.pid}." in name for name in abandoned), abandoned
+    running = tmp_path / f".transformers_onnx.{os.getpid()}.of-a-running-export"
+    running.mkdir()
+    assert main([f"--model={checkpoint}", str(tmp_path)]) == 0
+    assert staging_left(tmp_path) == [running.name]
+    assert (tmp_path / "model.onnx").is_file()
+
+
+# Remote code: never run, never asked about, whatever stdin holds.
+
+def remote_code_checkpoint(source, folder, marker):
+    """A copy of `source` whose config, tokenizer, image processor, feature extractor and processor configs all
+    point (`auto_map`) at classes of a code.py that creates `marker` when imported."""
+    copy_checkpoint(source, folder)
+    (folder / "code.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+
+    def update(name, **values):
+        path = folder / name
+        path.write_text(json.dumps({**(json.loads(path.read_text()) if path.exists() else {}), **values}))
+
+    update("config.json", auto_map={"AutoConfig": "code.RemoteConfig", "AutoModel": "code.RemoteModel"})
+    update("tokenizer_config.json", tokenizer_class="RemoteTokenizer", auto_map={"AutoTokenizer": ["code.RemoteTokenizer", None]})
+    update("preprocessor_config.json", image_processor_type="RemoteImageProcessor",
+           feature_extractor_type="RemoteFeatureExtractor",
+           auto_map={"AutoImageProcessor": "code.RemoteImageProcessor", "AutoFeatureExtractor": "code.RemoteFeatureExtractor"})
+    update("processor_config.json", processor_class="RemoteProcessor", auto_map={"AutoProcessor": "code.RemoteProcessor"})
+    return folder
+
+
+def run_with_yes_on_stdin(command, tmp_path):
+    import os
+
+    env = dict(os.environ, HF_MODULES_CACHE=str(tmp_path / "modules"))
+    return subprocess.run(command, input="y\n", capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_remote_code_never_runs_and_nothing_is_asked(tiny_checkpoint, tmp_path):
+    marker = tmp_path / "ran"
+    checkpoint = remote_code_checkpoint(tiny_checkpoint("bert", "default"), tmp_path / "remote", marker)
+    done = run_with_yes_on_stdin([sys.executable, "-m", "transformers_onnx", f"--model={checkpoint}", tmp_path / "out"], tmp_path)
+    assert not marker.exists(), "code from the checkpoint ran"
+    assert "[y/N]" not in done.stdout + done.stderr
+    if done.returncode:
+        assert_one_line_error(done.returncode, done.stderr)
+    else:
+        assert (tmp_path / "out" / "model.onnx").is_file()
+
+
+def test_preprocessor_loading_never_runs_remote_code(tiny_checkpoint, tmp_path):
+    """utils.get_preprocessor and every --preprocessor kind, in one interpreter fed `y` on stdin."""
+    marker = tmp_path / "ran"
+    checkpoint = remote_code_checkpoint(tiny_checkpoint("bert", "default"), tmp_path / "remote", marker)
+    code = f"""
+import sys
+from transformers_onnx.__main__ import _load_preprocessor
+from transformers_onnx.utils import get_preprocessor
+for load in [lambda: get_preprocessor({str(checkpoint)!r})] + [
+    lambda kind=kind: _load_preprocessor(kind, {str(checkpoint)!r})
+    for kind in ("auto", "tokenizer", "image_processor", "feature_extractor", "processor")
+]:
+    try:
+        load()
+    except Exception as error:
+        print(type(error).__name__, str(error).splitlines()[0][:200], file=sys.stderr)
+"""
+    done = run_with_yes_on_stdin([sys.executable, "-c", code], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert not marker.exists(), "code from the checkpoint ran"
+    assert "[y/N]" not in done.stdout + done.stderr
+
+
+# Hub ids: a cached id loads offline; an uncached one fails at once when the hub cannot be reached.
+
+def hub_environment(tmp_path, endpoint="http://127.0.0.1:9"):
+    """No HF_HUB_OFFLINE, an empty hub cache, and a hub endpoint where nothing answers (port 9: discard)."""
+    import os
+
+    env = {key: value for key, value in os.environ.items() if key != "HF_HUB_OFFLINE"}
+    return dict(env, HF_HOME=str(tmp_path / "hf-home"), HF_ENDPOINT=endpoint)
+
+
+def test_uncached_hub_id_fails_at_once_when_the_hub_cannot_be_reached(tmp_path):
+    import time
+
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "transformers_onnx", "--model=distilbert-base-uncased", tmp_path / "out"],
+        capture_output=True, text=True, env=hub_environment(tmp_path), stdin=subprocess.DEVNULL, timeout=120,
+    )
+    seconds = time.monotonic() - started
+    assert_one_line_error(done.returncode, done.stderr, "distilbert-base-uncased", "hub cache", "cannot be reached")
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert seconds < 5, seconds
+
+
+def test_hub_probe_gives_up_after_its_timeout(monkeypatch):
+    import time
+
+    import huggingface_hub
+
+    from transformers_onnx.features import _hub_answers
+
+    class Hanging:
+        def head(self, url, timeout):
+            time.sleep(30)
+
+    monkeypatch.setattr(huggingface_hub, "get_session", lambda: Hanging())
+    started = time.monotonic()
+    assert not _hub_answers("https://huggingface.co", timeout=0.5)
+    assert time.monotonic() - started < 2
+
+
+def test_cached_hub_id_exports_without_network(tiny_checkpoint, tmp_path):
+    cache = tmp_path / "hub-cache"
+    repo = cache / "models--some-org--tiny-bert"
+    copy_checkpoint(tiny_checkpoint("bert", "default"), repo / "snapshots" / ("0" * 40))
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("0" * 40)
+    done = subprocess.run(
+        [sys.executable, "-m", "transformers_onnx", "--model=some-org/tiny-bert", f"--cache_dir={cache}", tmp_path / "out"],
+        capture_output=True, text=True, env=hub_environment(tmp_path), stdin=subprocess.DEVNULL, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Retry" not in done.stderr
+    assert (tmp_path / "out" / "model.onnx").is_file()
+
+
+@pytest.mark.parametrize("model", ["nope/", "./x", "/abs/path/to/nothing", "~/no-such-checkpoint"])
+def test_path_that_is_not_a_folder(model, tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "transformers_onnx", f"--model={model}", tmp_path / "out"],
+        capture_output=True, text=True, env=hub_environment(tmp_path), stdin=subprocess.DEVNULL, timeout=120,
+    )
+    assert_one_line_error(done.returncode, done.stderr, f"no such folder: {model}")
+
+
+def head_warnings(stderr):
+    return [line for line in stderr.splitlines() if line.startswith("warning: ") and "head of feature" in line]
+
+
+def test_missing_head_weights_are_one_warning_and_the_export_succeeds(tiny_checkpoint, tmp_path, capsys):
+    base = tiny_checkpoint("bert", "default")
+    assert main([f"--model={base}", "--feature=question-answering", str(tmp_path / "base")]) == 0
+    (warning,) = head_warnings(capsys.readouterr().err)
+    assert "feature question-answering" in warning and "qa_outputs.weight" in warning and "--strict" in warning
+    assert (tmp_path / "base" / "model.onnx").is_file()
+    trained = tiny_checkpoint("bert", "question-answering")
+    assert main([f"--model={trained}", "--feature=question-answering", "--strict", str(tmp_path / "trained")]) == 0
+    assert head_warnings(capsys.readouterr().err) == []
+
+
+# Progress: one line per stage, with the seconds since the start; -q silences them, not the legacy report.
+
+PROGRESS_LINE = re.compile(r"\[ *\d+\.\d s\] (.*)")
+
+
+def progress_stages(stderr):
+    return [match[1] for match in map(PROGRESS_LINE.fullmatch, stderr.splitlines()) if match]
+
+
+def test_progress_lines_name_each_stage(tiny_checkpoint, tmp_path, capsys):
+    checkpoint = tiny_checkpoint("bert", "default")
+    assert main([f"--model={checkpoint}", "--optimize", str(tmp_path / "out")]) == 0
+    stderr = capsys.readouterr().err
+    assert progress_stages(stderr) == [
+        f"loading {checkpoint} (bert) for feature default",
+        "exporting graph 1/1: model.onnx (opset 11)",
+        "validating graph 1/1: model.onnx",
+        "optimizing graph 1/1: model.onnx",
+    ]
+    assert "all values close (atol: 1e-05)" in stderr and "All good, model saved at" in stderr
+
+    assert main([f"--model={checkpoint}", "-q", str(tmp_path / "quiet")]) == 0
+    stderr = capsys.readouterr().err
+    assert progress_stages(stderr) == []
+    assert "Validating ONNX model..." in stderr and "All good, model saved at" in stderr
+
+
+# --help and --list-features.
+
+def test_help_names_the_program_it_was_started_as():
+    from pathlib import Path
+
+    assert run_cli("--help")[1].startswith("usage: python -m transformers_onnx ")
+    script = Path(sys.executable).with_name("transformers-onnx")
+    if not script.exists():
+        pytest.skip("the console script is not installed in this environment")
+    done = subprocess.run([script, "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("usage: transformers-onnx "), done.stdout
+
+
+def test_list_features():
+    from transformers_onnx import FeaturesManager
+
+    code, stdout, _ = run_cli("--list-features", "gpt_neo")
+    assert code == 0
+    assert stdout.splitlines() == [f"gpt-neo: {', '.join(FeaturesManager.get_supported_features_for_model_type('gpt-neo'))}"]
+    code, stdout, _ = run_cli("--list-features")
+    assert code == 0
+    listed = dict(line.split(": ", 1) for line in stdout.splitlines())
+    assert sorted(listed) == sorted(FeaturesManager._SUPPORTED_MODEL_TYPE)
+    assert listed["bert"].split(", ") == list(FeaturesManager.get_supported_features_for_model_type("bert"))
+    code, stdout, stderr = run_cli("--list-features", "not-a-model")
+    assert_one_line_error(code, stderr, "not-a-model", "supported types")
+    assert code == 1 and stdout == ""

@@ -10,13 +10,26 @@ from onnxruntime import InferenceSession
 from tiny_models import TINY_MODELS, known_failure
 from transformers_onnx import FeaturesManager
 from transformers_onnx.__main__ import _load_preprocessor, _preprocessor_kind_for, main
-from transformers_onnx.compat import cache_from_tensors, removed_model_type
+from transformers_onnx.compat import bind_inputs, cache_from_tensors, removed_model_type
 from transformers_onnx.config import flatten_inputs, flatten_outputs
 
+
+def _case(model_type: str, feature: str, features: list[str]):
+    """A matrix case: in the sample if it is the model type's first feature or has past; a strict xfail if known to fail."""
+    marks = [pytest.mark.matrix]
+    if feature == features[0] or feature.endswith("-with-past"):
+        marks.append(pytest.mark.sample)
+    reason = known_failure(model_type, feature)
+    if reason:
+        marks.append(pytest.mark.xfail(strict=True, reason=reason))
+    return pytest.param(model_type, feature, id=f"{model_type}:{feature}", marks=marks)
+
+
 CASES = [
-    (model_type, feature)
+    _case(model_type, feature, list(features))
     for model_type in sorted(FeaturesManager._SUPPORTED_MODEL_TYPE)
-    for feature in FeaturesManager.get_supported_features_for_model_type(model_type)
+    for features in [FeaturesManager.get_supported_features_for_model_type(model_type)]
+    for feature in features
 ]
 OTHER_SHAPES = [(1, 5), (4, 17)]  # (batch, sequence); the export traces (2, 8) and validates (3, 9)
 
@@ -50,9 +63,9 @@ def varied_inputs(onnx_config, preprocessor, batch: int, sequence: int) -> dict:
     return inputs
 
 
-@pytest.mark.parametrize("model_type,feature", CASES, ids=[f"{m}:{f}" for m, f in CASES])
+@pytest.mark.parametrize("model_type,feature", CASES)
 def test_export_matches_pytorch_at_other_shapes(model_type, feature, tiny_checkpoint, tmp_path):
-    reason = removed_model_type(model_type) or known_failure(model_type, feature)
+    reason = removed_model_type(model_type)
     if reason:
         pytest.skip(reason)
     checkpoint = tiny_checkpoint(model_type, feature)
@@ -79,10 +92,75 @@ def assert_graph_matches(onnx_file, model, onnx_config, preprocessor, atol):
         feed = {name: tensor.numpy() for name, tensor in flatten_inputs(onnx_config, inputs).items()}
         if "past_key_values" in inputs:
             inputs["past_key_values"] = cache_from_tensors(inputs["past_key_values"])
+        parameter_of = bind_inputs(model.forward, inputs)
         with torch.no_grad():
-            expected = flatten_outputs(onnx_config, model(**inputs))
+            expected = flatten_outputs(onnx_config, model(**{parameter_of[name]: value for name, value in inputs.items()}))
         got = session.run(None, feed)
         for name, value in zip(onnx_config.outputs, got):
             reference = expected[name].numpy()
             assert value.shape == reference.shape, name
             np.testing.assert_allclose(value, reference, atol=atol, rtol=0, err_msg=f"{name} at {batch}x{sequence}")
+
+
+def _export_variant(model_type: str, feature: str, folder, **config_changes):
+    """Export a tiny model of `model_type` whose config differs from its row by `config_changes`; return the model,
+    its OnnxConfig and tokenizer, and the graph."""
+    import transformers
+
+    from conftest import save_tokenizer
+
+    row = TINY_MODELS[model_type]
+    config = getattr(transformers, row.config_class)(**{**row.config_kwargs, **config_changes})
+    torch.manual_seed(0)
+    model = FeaturesManager.get_model_class_for_model_type(model_type, feature).from_config(config).eval()
+    model.save_pretrained(folder)
+    tokenizer = save_tokenizer(folder)
+    assert main(["--model", str(folder), "--feature", feature, str(folder / "onnx")]) == 0
+    onnx_config = FeaturesManager.get_config(model_type, feature)(model.config)
+    return model, onnx_config, tokenizer, folder / "onnx" / "model.onnx"
+
+
+def test_longformer_pads_at_every_length(tmp_path):
+    """A window that divides the traced length (8) once froze the padding branch: other lengths failed in ORT."""
+    model, onnx_config, tokenizer, onnx_file = _export_variant("longformer", "default", tmp_path, attention_window=4)
+    session = InferenceSession(onnx_file.as_posix(), providers=["CPUExecutionProvider"])
+    for sequence in (5, 9, 10, 11, 16, 17):
+        inputs = varied_inputs(onnx_config, tokenizer, 2, sequence)
+        got = session.run(["last_hidden_state"], {name: tensor.numpy() for name, tensor in inputs.items()})[0]
+        with torch.no_grad():
+            expected = model(**inputs).last_hidden_state.numpy()
+        np.testing.assert_allclose(got, expected, atol=1e-4, rtol=0, err_msg=f"length {sequence}")
+
+
+def test_bart_classification_exports_when_the_tokenizer_adds_no_eos(tmp_path):
+    """The head reads the state at the last eos and requires as many per row: the dummy ids end with one."""
+    model, onnx_config, tokenizer, onnx_file = _export_variant("bart", "sequence-classification", tmp_path, eos_token_id=50)
+    session = InferenceSession(onnx_file.as_posix(), providers=["CPUExecutionProvider"])
+    inputs = onnx_config.generate_dummy_inputs(tokenizer, batch_size=4, seq_length=11, framework="pt")
+    assert (inputs["input_ids"] == 50).sum(dim=1).tolist() == [1] * 4 and (inputs["input_ids"][:, -1] == 50).all()
+    got = session.run(["logits"], {name: tensor.numpy() for name, tensor in inputs.items()})[0]
+    with torch.no_grad():
+        expected = model(**inputs).logits.numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("feature", ["default", "multiple-choice"])
+def test_longformer_takes_any_number_of_global_tokens(feature, tiny_checkpoint, tmp_path):
+    """Traced with two global tokens, the graph serves rows with different numbers of them (a count frozen by
+    the tracer once broke multiple choice whenever it did not divide the rows' global tokens × hidden size)."""
+    checkpoint = tiny_checkpoint("longformer", feature)
+    assert main(["--model", str(checkpoint), "--feature", feature, str(tmp_path)]) == 0
+    model = FeaturesManager.get_model_class_for_model_type("longformer", feature).from_pretrained(checkpoint).eval()
+    onnx_config = FeaturesManager.get_config("longformer", feature)(model.config)
+    session = InferenceSession((tmp_path / "model.onnx").as_posix(), providers=["CPUExecutionProvider"])
+    output = list(onnx_config.outputs)[0]
+    for batch, sequence in [(1, 5), (3, 9), (4, 17)]:
+        inputs = varied_inputs(onnx_config, _load_preprocessor("auto", str(checkpoint)), batch, sequence)
+        rows = inputs["global_attention_mask"].view(-1, inputs["global_attention_mask"].shape[-1])
+        rows[:] = 0
+        for row in range(rows.shape[0]):
+            rows[row, : row % 3 + 1] = 1  # rows hold 1, 2 or 3 global tokens: odd totals
+        got = session.run([output], {name: tensor.numpy() for name, tensor in inputs.items()})[0]
+        with torch.no_grad():
+            expected = flatten_outputs(onnx_config, model(**inputs))[output].numpy()
+        np.testing.assert_allclose(got, expected, atol=1e-4, rtol=0, err_msg=f"{batch}x{sequence}")

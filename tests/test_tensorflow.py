@@ -5,6 +5,10 @@ export's, with padding.
 
 The quick cases run by default; the rest of the matrix runs with `-m slow`. Features with past key values
 are not exported from TensorFlow (see docs/supported-models-notes.md, "TensorFlow").
+
+The same models also export through the legacy Python API as transformers' own tests of the legacy package
+(`tests/onnx/test_onnx_v2.py`) call it: a model made with `from_config` and never called, `export`, then
+`validate_model_outputs`.
 """
 
 import subprocess
@@ -21,10 +25,11 @@ from onnxruntime import InferenceSession  # noqa: E402
 
 from test_cli import assert_one_line_error, copy_checkpoint, run_cli  # noqa: E402
 from tiny_models import TINY_MODELS  # noqa: E402
-from transformers_onnx import FeaturesManager  # noqa: E402
+from transformers_onnx import FeaturesManager, export, validate_model_outputs  # noqa: E402
 from transformers_onnx.__main__ import _load_preprocessor, main  # noqa: E402
 from transformers_onnx.config import flatten_outputs  # noqa: E402
-from transformers_onnx.errors import UnsupportedFeatureError  # noqa: E402
+from transformers_onnx.errors import ExportError, UnsupportedFeatureError  # noqa: E402
+from transformers_onnx.utils import get_preprocessor  # noqa: E402
 
 #: Run by default: the model types asked for by name, and one case of every TF Auto class.
 QUICK_CASES = {
@@ -97,9 +102,9 @@ def tensorflow_status(model_type: str, feature: str) -> str:
     return f"✗ {failure}" if failure else "✓"
 
 
-def case_param(model_type: str, feature: str):
+def case_param(model_type: str, feature: str, quick_cases: set = QUICK_CASES):
     full_matrix_only = pytest.mark.skipif("'slow' not in config.getoption('markexpr')", reason="run with -m slow")
-    marks = () if (model_type, feature) in QUICK_CASES else (pytest.mark.slow, full_matrix_only)
+    marks = () if (model_type, feature) in quick_cases else (pytest.mark.slow, full_matrix_only)
     if known_failure(model_type, feature):
         marks += (pytest.mark.xfail(reason=known_failure(model_type, feature)),)
     return pytest.param(model_type, feature, marks=marks, id=f"{model_type}:{feature}")
@@ -145,6 +150,18 @@ def varied_inputs(onnx_config, preprocessor, batch: int, sequence: int) -> dict:
     return {name: value.astype(np.int64) if value.dtype.kind == "i" else value for name, value in inputs.items()}
 
 
+def assert_matches_tensorflow_at_other_shapes(session, model, onnx_config, preprocessor, atol: float):
+    """The graph's outputs in onnxruntime are the TF model's at each of OTHER_SHAPES, with padding."""
+    for batch, sequence in OTHER_SHAPES:
+        feed = varied_inputs(onnx_config, preprocessor, batch, sequence)
+        expected = flatten_outputs(onnx_config, model(**{k: tf.constant(v) for k, v in feed.items()}, training=False))
+        got = session.run(None, feed)
+        for name, value in zip(onnx_config.outputs, got):
+            reference = expected[name].numpy()
+            assert value.shape == reference.shape, name
+            np.testing.assert_allclose(value, reference, atol=atol, rtol=0, err_msg=f"{name} at {batch}x{sequence}")
+
+
 @pytest.mark.parametrize("model_type,feature", [case_param(*case) for case in TF_CASES])
 def test_export_matches_tensorflow_at_other_shapes(model_type, feature, tiny_tf_checkpoint, tmp_path):
     checkpoint = tiny_tf_checkpoint(model_type, feature)
@@ -164,19 +181,56 @@ def test_export_matches_tensorflow_at_other_shapes(model_type, feature, tiny_tf_
                         *zip(session.get_outputs(), onnx_config.outputs.values())]:
         assert {axis: value.shape[axis] for axis in axes} == dict(axes), value.name
         assert value.type != "tensor(int32)", value.name
+    assert_matches_tensorflow_at_other_shapes(session, model, onnx_config, preprocessor, atol)
 
-    for batch, sequence in OTHER_SHAPES:
-        feed = varied_inputs(onnx_config, preprocessor, batch, sequence)
-        expected = flatten_outputs(onnx_config, model(**{k: tf.constant(v) for k, v in feed.items()}, training=False))
-        got = session.run(None, feed)
-        for name, value in zip(onnx_config.outputs, got):
-            reference = expected[name].numpy()
-            assert value.shape == reference.shape, name
-            np.testing.assert_allclose(value, reference, atol=atol, rtol=0, err_msg=f"{name} at {batch}x{sequence}")
+
+#: The model types transformers' tests of the legacy package exported from TensorFlow, with every feature.
+LEGACY_TF_MODEL_TYPES = ("albert", "bert", "camembert", "distilbert", "roberta")
+LEGACY_QUICK_CASES = {
+    ("roberta", "default"),
+    ("bert", "multiple-choice"),
+    ("albert", "sequence-classification"),
+    ("distilbert", "question-answering"),
+}
+
+
+@pytest.mark.parametrize(
+    "model_type,feature",
+    [case_param(*case, quick_cases=LEGACY_QUICK_CASES) for case in TF_CASES if case[0] in LEGACY_TF_MODEL_TYPES],
+)
+def test_legacy_api_exports_a_model_never_called(model_type, feature, tiny_checkpoint, tmp_path):
+    checkpoint = tiny_checkpoint(model_type, feature)
+    tf.keras.utils.set_random_seed(0)
+    model_class = FeaturesManager.get_model_class_for_feature(feature, "tf")
+    model = model_class.from_config(transformers.AutoConfig.from_pretrained(checkpoint))
+    assert not model.built
+    onnx_config = FeaturesManager.get_config(model_type, feature)(model.config)
+    preprocessor = get_preprocessor(str(checkpoint))
+    onnx_file = tmp_path / "model.onnx"
+
+    _, onnx_outputs = export(preprocessor, model, onnx_config, onnx_config.default_onnx_opset, onnx_file)
+    validate_model_outputs(onnx_config, preprocessor, model, onnx_file, onnx_outputs, onnx_config.atol_for_validation)
+
+    assert onnx_outputs == list(onnx_config.outputs)
+    assert [path.name for path in tmp_path.iterdir()] == ["model.onnx"]
+    session = InferenceSession(onnx_file.as_posix(), providers=["CPUExecutionProvider"])
+    atol = TINY_MODELS[model_type].atol or onnx_config.atol_for_validation
+    assert_matches_tensorflow_at_other_shapes(session, model, onnx_config, preprocessor, atol)
+
+
+def test_a_model_never_called_that_cannot_run_on_the_dummy_inputs(tiny_checkpoint, tmp_path):
+    checkpoint = tiny_checkpoint("distilbert", "default")
+    config = transformers.AutoConfig.from_pretrained(checkpoint, max_position_embeddings=4)  # dummy sequence: 8
+    model = transformers.TFAutoModel.from_config(config)
+    onnx_config = FeaturesManager.get_config("distilbert", "default")(config)
+    with pytest.raises(ExportError, match="^TFDistilBertModel cannot run on the dummy inputs: ") as raised:
+        export(get_preprocessor(str(checkpoint)), model, onnx_config, 14, tmp_path / "model.onnx")
+    assert "\n" not in str(raised.value)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_output_has_no_tensorflow_noise(tiny_tf_checkpoint, tmp_path):
-    code, stdout, stderr = run_cli("--model", tiny_tf_checkpoint("distilbert", "default"), tmp_path)
+    code, stdout, stderr = run_cli("--model", tiny_tf_checkpoint("distilbert", "default"), "-q", tmp_path)
     assert code == 0, stderr
     assert stdout == ""
     assert stderr.splitlines()[0] == "Framework not requested. Using tf2onnx to export to ONNX."

@@ -230,9 +230,6 @@ TINY_MODELS: dict[str, TinyModel] = {
         "ImageGPTConfig", dict(vocab_size=len(_IMAGEGPT_CLUSTERS) + 1, n_positions=64, n_embd=32, n_layer=2, n_head=4),
         preprocessor="image_processor", image_processor="ImageGPTImageProcessor",
         image_processor_kwargs=dict(clusters=_IMAGEGPT_CLUSTERS), image_size=8,
-        skip_on_transformers_4={
-            "*": "transformers 4.57's ImageGPTModel cannot run with use_cache=False (docs/supported-models-notes.md)"
-        },
     ),
     "perceiver": TinyModel(
         "PerceiverConfig",

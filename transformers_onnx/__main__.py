@@ -6,19 +6,31 @@ a vision encoder-decoder writes `encoder_model.onnx` and `decoder_model.onnx`) w
 """
 
 import argparse
+import contextlib
 import ctypes
+import io
 import logging
+import math
 import os
 import platform
 import shutil
+import signal
 import sys
-import tempfile
+import threading
+import time
 import warnings
 from pathlib import Path
 from typing import Optional
 
 from . import compat
-from .errors import OpsetError, OutputPathError, PreprocessorError, TransformersOnnxError, first_line
+from .errors import (
+    MissingHeadWeightsError,
+    OpsetError,
+    OutputPathError,
+    PreprocessorError,
+    TransformersOnnxError,
+    first_line,
+)
 from .utils import _PREPROCESSOR_FILES
 
 logger = logging.getLogger("transformers_onnx")
@@ -32,15 +44,15 @@ _PREPROCESSOR_CLASSES = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The CLI's flags: the legacy `transformers.onnx` ones."""
-    parser = argparse.ArgumentParser(
-        "python -m transformers_onnx",
+    """The CLI's flags: the legacy `transformers.onnx` ones, then this package's."""
+    parser = _Parser(
+        _program_name(),
         description="Export a Hugging Face Transformers model to ONNX and validate it with onnxruntime.",
     )
     parser.add_argument("-m", "--model", required=True, help="Local folder or cached hub id of the model.")
     parser.add_argument("--feature", default="default", help="The feature (task) to export, e.g. sequence-classification.")
     parser.add_argument("--opset", type=int, default=None, help="ONNX opset (default: the model's default).")
-    parser.add_argument("--atol", type=float, default=None, help="Absolute tolerance of the validation.")
+    parser.add_argument("--atol", type=_tolerance, default=None, help="Absolute tolerance of the validation (> 0).")
     parser.add_argument("--framework", choices=["pt", "tf"], default=None, help="Framework to export from.")
     parser.add_argument("output", type=Path, help="Folder to write model.onnx to.")
     parser.add_argument("--cache_dir", default=None, help="Hugging Face hub cache to load the model from.")
@@ -66,7 +78,63 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="Quantize the linear layers' weights to int8 (onnxruntime dynamic quantization; looser validation).",
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="Fail when the checkpoint lacks the weights of the feature's head (by default: a warning, and the"
+        " export uses the random weights transformers makes).",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="Do not print the progress lines.")
+    parser.add_argument(
+        "--list-features",
+        nargs="?",
+        metavar="MODEL_TYPE",
+        action=_ListFeatures,
+        help="Print the features of MODEL_TYPE (of every model type if none is given) and exit.",
+    )
     return parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad flags: one `error:` line; exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
+class _ListFeatures(argparse.Action):
+    """`--list-features [MODEL_TYPE]`: print `model type: feature, feature, ...` lines and exit."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, model_type, option_string=None):
+        from .features import FeaturesManager, _canonical
+
+        model_types = [_canonical(model_type)] if model_type else sorted(FeaturesManager._SUPPORTED_MODEL_TYPE)
+        try:
+            lines = [f"{name}: {', '.join(FeaturesManager.get_supported_features_for_model_type(name))}" for name in model_types]
+        except TransformersOnnxError as error:
+            parser.exit(1, f"error: {error}\n")
+        print("\n".join(lines))
+        parser.exit(0)
+
+
+def _program_name() -> str:
+    """How the CLI was started, for --help: the console script (`transformers-onnx`), else `python -m ...`."""
+    script = Path(sys.argv[0] or "").name  # None when started through the alias, `python -m transformers.onnx`
+    return script if script.startswith("transformers-onnx") else "python -m transformers_onnx"
+
+
+def _tolerance(text: str) -> float:
+    """`--atol`: a finite number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
+    return value
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -82,13 +150,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     _configure_output()
     _keep_freed_memory()
     try:
-        export_checkpoint(args)
+        with _termination_interrupts(), _stdin_never_read():
+            export_checkpoint(args)
     except TransformersOnnxError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as interrupt:
+        signum = getattr(interrupt, "signum", signal.SIGINT)
+        print(f"error: interrupted by {signal.Signals(signum).name}", file=sys.stderr)
+        return 128 + signum
     except Exception as error:
         if os.environ.get("TRANSFORMERS_ONNX_TRACEBACK"):
             raise
@@ -104,14 +174,28 @@ def main(argv: Optional[list[str]] = None) -> int:
 def export_checkpoint(args: argparse.Namespace) -> Path:
     """Export, validate and save the model named by parsed CLI arguments (every graph of `OnnxConfig.graphs`);
     return the first saved `.onnx` path."""
-    from .convert import check_onnx_outputs, compute_reference_outputs, export, release_weights
-    from .features import FeaturesManager, load_model_config, locate_checkpoint
+    from .convert import (
+        check_onnx_outputs,
+        compute_reference_outputs,
+        export,
+        move_graph,
+        release_weights,
+        remove_abandoned_staging,
+        staging_folder,
+    )
+    from .features import FeaturesManager, load_model_config, locate_checkpoint, untrained_head_message
 
+    progress = _Progress(args.quiet)
     if args.export_with_transformers:
         logger.info("Note: --export_with_transformers has no effect; transformers_onnx always exports itself.")
     output_dir = _writable_folder(args.output)
+    remove_abandoned_staging(output_dir, _STAGING)
+    untested = compat.untested_transformers()
+    if untested:
+        print(f"warning: {untested}", file=sys.stderr)
     location = locate_checkpoint(args.model, cache_dir=args.cache_dir)
-    if not FeaturesManager.uses_tensorflow(location, args.framework):
+    tensorflow = FeaturesManager.uses_tensorflow(location, args.framework)
+    if not tensorflow:
         compat.keep_tensorflow_unloaded()
     model_config = load_model_config(location, cache_dir=args.cache_dir)
     FeaturesManager.get_config_constructor(model_config.model_type, args.feature)
@@ -119,20 +203,33 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
         from .optimize import check_optimizable
 
         check_optimizable(model_config.model_type)
-    model = FeaturesManager.get_model_from_feature(
+    progress(f"loading {args.model} ({model_config.model_type}) for feature {args.feature}")
+    model, untrained = FeaturesManager.load_model_for_feature(
         args.feature, location, framework=args.framework, cache_dir=args.cache_dir
     )
+    if untrained and args.strict:
+        raise MissingHeadWeightsError(
+            f"{untrained_head_message(args.feature, args.model, untrained)}: export a checkpoint fine-tuned for"
+            " it, another --feature, or drop --strict to export random head weights"
+        )
+    if untrained:
+        print(f"warning: {untrained_head_message(args.feature, args.model, untrained)}: the export uses random"
+              " ones (--strict makes this an error)", file=sys.stderr)
     model_type, onnx_config_constructor = FeaturesManager.check_supported_model_or_raise(model, feature=args.feature)
     graphs = onnx_config_constructor(model.config).graphs(model)
     minimum_opset = max(onnx_config.default_onnx_opset for _, _, onnx_config in graphs)
     opset = args.opset if args.opset is not None else _default_opset(minimum_opset, graphs)
     if opset < minimum_opset:
         raise OpsetError(f"Opset {opset} is not sufficient to export {model_type}. At least {minimum_opset} is required.")
+    if not tensorflow and _uses_large_model_exporter(opset, graphs):
+        data_files = ", ".join(f"{file_name}.data" for file_name, _, _ in graphs)
+        progress(f"fp32 weights of 2 GiB or more: exporting with torch's dynamo exporter at opset {opset}, into {data_files}")
 
-    staging = Path(tempfile.mkdtemp(prefix=".transformers_onnx.", dir=output_dir))
+    staging = staging_folder(output_dir, _STAGING)
     try:
         checks = []
-        for file_name, model, onnx_config in graphs:
+        for number, (file_name, model, onnx_config) in enumerate(graphs, 1):
+            progress(f"exporting graph {number}/{len(graphs)}: {file_name} (opset {opset})")
             kind = args.preprocessor if len(graphs) == 1 else _preprocessor_kind_for(onnx_config)
             preprocessor = _load_preprocessor(kind, location)
             staged = staging / file_name
@@ -142,11 +239,15 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
         saved = [output_dir / file_name for file_name, _, _ in graphs]
         for _, model, _ in graphs:
             release_weights(model)  # the framework's weights go before onnxruntime maps the graph's
-        for staged, reference, onnx_outputs, atol in checks:
+        for number, (staged, reference, onnx_outputs, atol) in enumerate(checks, 1):
+            progress(f"validating graph {number}/{len(checks)}: {staged.name}")
             logger.info("Validating ONNX model...")
             check_onnx_outputs(reference, staged, onnx_outputs, atol)
             if args.optimize or args.quantize:
                 from .optimize import QUANTIZED_ATOL, optimize_and_quantize
+
+                steps = " and ".join(step for step, asked in (("optimizing", args.optimize), ("quantizing", args.quantize)) if asked)
+                progress(f"{steps} graph {number}/{len(checks)}: {staged.name}")
 
                 optimize_and_quantize(
                     staged,
@@ -157,12 +258,16 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
                     atol=atol,
                     quantized_atol=args.atol if args.atol is not None else QUANTIZED_ATOL,
                 )
-        for produced in sorted(staging.iterdir(), key=lambda path: path.suffix == ".onnx"):
-            produced.replace(output_dir / produced.name)
+        for file_name, _, _ in graphs:
+            move_graph(staging / file_name, output_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     logger.info(f"All good, model saved at: {', '.join(path.as_posix() for path in saved)}")
     return saved[0]
+
+
+#: The CLI stages its graphs in `OUT/.transformers_onnx.<pid>.<random>/`.
+_STAGING = "transformers_onnx"
 
 
 def _default_opset(minimum_opset: int, graphs: list) -> int:
@@ -170,10 +275,31 @@ def _default_opset(minimum_opset: int, graphs: list) -> int:
     (2 GiB and more), which then export with about half the peak memory (docs/architecture.md)."""
     from .pytorch_backend import LARGE_MODEL_OPSET
 
-    needs_external_data = any(
-        config.use_external_data_format(model.num_parameters()) for _, model, config in graphs
-    )
-    return max(minimum_opset, LARGE_MODEL_OPSET) if needs_external_data else minimum_opset
+    return max(minimum_opset, LARGE_MODEL_OPSET) if _needs_external_data(graphs) else minimum_opset
+
+
+def _needs_external_data(graphs: list) -> bool:
+    return any(config.use_external_data_format(model.num_parameters()) for _, model, config in graphs)
+
+
+def _uses_large_model_exporter(opset: int, graphs: list) -> bool:
+    """Whether `pytorch_backend.export_pytorch` switches to the dynamo exporter for these graphs."""
+    from .pytorch_backend import LARGE_MODEL_OPSET
+
+    return opset >= LARGE_MODEL_OPSET and _needs_external_data(graphs)
+
+
+class _Progress:
+    """Prints one line per stage on stderr, `[  2.4 s] exporting graph 1/1: model.onnx (opset 14)`, with the
+    seconds since the run started; nothing with `--quiet`. The legacy validation report goes to the logger."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.started = time.monotonic()
+
+    def __call__(self, stage: str):
+        if not self.quiet:
+            print(f"[{time.monotonic() - self.started:5.1f} s] {stage}", file=sys.stderr, flush=True)
 
 
 def _preprocessor_kind_for(onnx_config) -> str:
@@ -212,9 +338,53 @@ def _load_preprocessor(kind: str, location: str):
     if Path(location).is_dir() and not any((Path(location) / name).is_file() for name in _PREPROCESSOR_FILES):
         raise missing
     try:
-        return getattr(transformers, _PREPROCESSOR_CLASSES[kind]).from_pretrained(location)
+        return getattr(transformers, _PREPROCESSOR_CLASSES[kind]).from_pretrained(location, trust_remote_code=False)
     except Exception as error:
         raise PreprocessorError(f"cannot load a {kind} from {location}: {first_line(error)}") from error
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised in the main thread like SIGINT's KeyboardInterrupt so that they clean up alike."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+#: The signals that end a run like Ctrl-C: the staging folders are removed and the exit code is 128 + signal.
+_TERMINATION_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _termination_interrupts():
+    """Turn SIGTERM and SIGHUP into `_Terminated` for the duration (main thread only: elsewhere Python cannot
+    install handlers). A second one while the first unwinds is ignored, so the clean-up runs to its end."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        for each in _TERMINATION_SIGNALS:
+            signal.signal(each, signal.SIG_IGN)
+        raise _Terminated(signum)
+
+    previous = {each: signal.signal(each, interrupt) for each in _TERMINATION_SIGNALS}
+    try:
+        yield
+    finally:
+        for each, handler in previous.items():
+            signal.signal(each, handler)
+
+
+@contextlib.contextmanager
+def _stdin_never_read():
+    """Give the run an empty stdin: nothing (e.g. transformers' "run the custom code? [y/N]" prompt, which
+    `trust_remote_code=False` already avoids) can read an answer from what the caller piped in."""
+    original, sys.stdin = sys.stdin, io.StringIO()
+    try:
+        yield
+    finally:
+        sys.stdin = original
 
 
 #: `mallopt` parameters (glibc's malloc.h).

@@ -3,8 +3,10 @@
 import contextlib
 import importlib.util
 import os
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Iterator, Optional
+from inspect import signature
+from typing import Any, Callable, Iterator, Optional
 
 from packaging import version
 
@@ -14,6 +16,10 @@ _AUTO_CLASS_RENAMES = {"AutoModelForVision2Seq": "AutoModelForImageTextToText"}
 #: Model types transformers 5 removed: model type → the last transformers release that has them.
 _REMOVED_IN_5 = {"mega": "4.57.6"}
 
+#: The newest transformers minor release the test suite ran on (the Makefile's newest stack installs the newest
+#: release, and docs/supported-models.md names it); raise it after `make test` passes on a newer one.
+TESTED_TRANSFORMERS = "5.24"
+
 
 @lru_cache(maxsize=None)
 def transformers_version() -> version.Version:
@@ -21,6 +27,22 @@ def transformers_version() -> version.Version:
     from importlib.metadata import version as installed_version
 
     return version.parse(installed_version("transformers"))
+
+
+def untested_transformers() -> Optional[str]:
+    """One line saying that the installed transformers is newer than any this package was tested on, or None."""
+    installed = transformers_version()
+    if installed.release[:2] <= version.parse(TESTED_TRANSFORMERS).release[:2]:
+        return None
+    return (
+        f"transformers {installed} is newer than {TESTED_TRANSFORMERS}, the newest this package was tested with;"
+        f" if an export fails, try pip install 'transformers<{_next_minor(TESTED_TRANSFORMERS)}' and report the error"
+    )
+
+
+def _next_minor(release: str) -> str:
+    major, minor = version.parse(release).release[:2]
+    return f"{major}.{minor + 1}"
 
 
 def has_tensorflow_models() -> bool:
@@ -72,6 +94,33 @@ def auto_class(name: str):
         name = _AUTO_CLASS_RENAMES[name]
     return getattr(transformers, name)
 
+
+#: Every name transformers' forward (or TF `call`) methods have given an input, by the config's name for it
+#: (its role), newest first. Graphs keep the config's names; the model is called with the name its forward
+#: declares, so an upstream rename is one entry here (5.24: `past_key_values` → `cache`).
+FORWARD_PARAMETER_ALIASES = {"past_key_values": ("cache", "past_key_values")}
+
+#: The output field holding the cache a model returns (named as the forward's parameter), which graphs name `present.*`.
+CACHE_OUTPUT_FIELDS = FORWARD_PARAMETER_ALIASES["past_key_values"]
+
+
+def bind_inputs(forward: Callable, input_names: Iterable[str]) -> dict[str, str]:
+    """Bind a config's input names to the parameters of a model's forward, by role.
+
+    Args:
+        forward: The model's `forward` (PyTorch) or `call` (TensorFlow).
+        input_names: The config's input names (the keys of its dummy inputs).
+
+    Returns:
+        Config input name → forward parameter name, in forward order; names that bind to no parameter are absent.
+    """
+    parameters = list(signature(forward).parameters)
+    bound = {}
+    for name in input_names:
+        candidates = [alias for alias in FORWARD_PARAMETER_ALIASES.get(name, (name,)) if alias in parameters]
+        if candidates:
+            bound[name] = candidates[0]
+    return dict(sorted(bound.items(), key=lambda item: parameters.index(item[1])))
 
 
 def cache_from_tensors(layers: list[tuple]) -> Any:

@@ -736,12 +736,12 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
 
 
 def flatten_outputs(config: OnnxConfig, model_outputs: Mapping[str, Any]) -> dict[str, Any]:
-    """A model's outputs keyed by ONNX output name (nested outputs flattened, `past_key_values` → `present`)."""
-    from .compat import cache_to_tensors
+    """A model's outputs keyed by ONNX output name (nested outputs flattened, the cache → `present`)."""
+    from .compat import CACHE_OUTPUT_FIELDS, cache_to_tensors
 
     flat = {}
     for name, value in model_outputs.items():
-        if name == "past_key_values":
+        if name in CACHE_OUTPUT_FIELDS:
             flat.update(config.flatten_output_collection_property("present", cache_to_tensors(value)))
         elif isinstance(value, (list, tuple)):
             flat.update(config.flatten_output_collection_property(name, value))
@@ -785,6 +785,15 @@ def _resolve_tokenizer_alias(preprocessor, tokenizer):
 
 def _tensor_type(framework) -> Optional[str]:
     return getattr(framework, "value", framework)
+
+
+def array_like(values: Any, like: Any) -> Any:
+    """`values` (a numpy array) as a tensor of the framework of `like` (torch, TensorFlow, numpy or lists), so dummy
+    inputs can be edited in numpy whatever framework they are made for."""
+    from transformers import BatchEncoding
+
+    tensor_type = {"torch": "pt", "tensorflow": "tf", "numpy": "np"}.get(type(like).__module__.split(".")[0])
+    return BatchEncoding({"values": values.tolist()}, tensor_type=tensor_type)["values"]
 
 
 def _processor_part_for(processor, inputs: Mapping[str, Any]):

@@ -6,7 +6,10 @@ leaves a half-written file behind.
 """
 
 import contextlib
+import glob
 import logging
+import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -19,7 +22,7 @@ import numpy as np
 from packaging.version import Version, parse
 
 from .config import OnnxConfig, _resolve_tokenizer_alias, flatten_inputs
-from .errors import ExportError, ValidationError, first_line
+from .errors import ConfigMismatchError, ExportError, TransformersOnnxError, ValidationError, first_line
 
 logger = logging.getLogger(__name__)
 
@@ -47,19 +50,21 @@ def check_onnxruntime_requirements(minimum_version: Version):
 
 
 def ensure_model_and_config_inputs_match(model: Any, model_inputs: Iterable[str]) -> tuple[bool, list[str]]:
-    """Check that the model's forward (or `call`) takes every input name.
+    """Check that the model's forward (or `call`) takes every input, under its name or a name transformers has
+    used for the same input (`compat.FORWARD_PARAMETER_ALIASES`: `past_key_values` is `cache` from 5.24 on).
 
     Args:
         model: A PyTorch or TensorFlow model.
         model_inputs: The input names the config generates.
 
     Returns:
-        Whether all inputs are parameters of the forward, and the matching names in forward order.
+        Whether every input binds to a parameter of the forward, and the bound input names in forward order.
     """
-    forward = model.forward if _framework_of(model) == "pt" else model.call
-    parameters = list(signature(forward).parameters)
-    wanted = set(model_inputs)
-    return wanted.issubset(parameters), [name for name in parameters if name in wanted]
+    from .compat import bind_inputs
+
+    model_inputs = list(model_inputs)
+    bound = bind_inputs(_forward_of(model), model_inputs)
+    return len(bound) == len(set(model_inputs)), list(bound)
 
 
 def prepare_export_inputs(model: Any, config: OnnxConfig, preprocessor: Any, framework: str) -> tuple[dict, list[str]]:
@@ -79,10 +84,11 @@ def prepare_export_inputs(model: Any, config: OnnxConfig, preprocessor: Any, fra
     dummy_inputs = config.generate_dummy_inputs(preprocessor, framework=framework)
     inputs_match, matched_inputs = ensure_model_and_config_inputs_match(model, dummy_inputs.keys())
     if not inputs_match:
-        forward = model.forward if framework == "pt" else model.call
-        raise ExportError(
+        unbound = [name for name in dummy_inputs if name not in matched_inputs]
+        raise ConfigMismatchError(
             f"Model and config inputs doesn't match: {type(model).__name__} takes "
-            f"{', '.join(signature(forward).parameters)}, the config gives {', '.join(dummy_inputs)}"
+            f"{', '.join(signature(_forward_of(model)).parameters)}, the config gives {', '.join(dummy_inputs)}"
+            f" ({', '.join(unbound)} unbound)"
         )
     return flatten_inputs(config, dummy_inputs), matched_inputs
 
@@ -168,13 +174,14 @@ def export(
     """
     preprocessor = _resolve_tokenizer_alias(preprocessor, tokenizer)
     framework = _framework_of(model)
-    if framework == "tf":
-        if device == "cuda":
-            raise RuntimeError("`tf2onnx` does not support export on CUDA device.")
-        return export_tensorflow(preprocessor, model, config, opset, output)
-    if not config.is_torch_support_available:
+    if framework == "tf" and device == "cuda":
+        raise RuntimeError("`tf2onnx` does not support export on CUDA device.")
+    if framework == "pt" and not config.is_torch_support_available:
         logger.warning(f"Unsupported PyTorch version for this model. Minimum required is {config.torch_onnx_minimum_version}")
-    return export_pytorch(preprocessor, model, config, opset, output, device=device)
+    with _config_must_fit(config, preprocessor, model):
+        if framework == "tf":
+            return export_tensorflow(preprocessor, model, config, opset, output)
+        return export_pytorch(preprocessor, model, config, opset, output, device=device)
 
 
 @dataclass
@@ -202,13 +209,20 @@ def compute_reference_outputs(config: OnnxConfig, preprocessor: Any, reference_m
         The inputs keyed by ONNX input name and the outputs keyed by ONNX output name, as numpy arrays.
     """
     framework = _framework_of(reference_model)
-    inputs = config.generate_dummy_inputs(
-        preprocessor,
-        batch_size=config.default_fixed_batch + 1,
-        seq_length=config.default_fixed_sequence + 1,
-        framework=framework,
-    )
-    outputs = _backend(framework).reference_outputs(reference_model, config, inputs)
+    with _config_must_fit(config, preprocessor, reference_model):
+        inputs = config.generate_dummy_inputs(
+            preprocessor,
+            batch_size=config.default_fixed_batch + 1,
+            seq_length=config.default_fixed_sequence + 1,
+            framework=framework,
+        )
+        inputs_match, _ = ensure_model_and_config_inputs_match(reference_model, inputs.keys())
+        if not inputs_match:
+            raise ConfigMismatchError(
+                f"Model and config inputs doesn't match: {type(reference_model).__name__} does not take all of"
+                f" {', '.join(inputs)}, the inputs of {type(config).__name__}"
+            )
+        outputs = _backend(framework).reference_outputs(reference_model, config, inputs)
     onnx_inputs = flatten_inputs(config, config.generate_dummy_inputs_onnxruntime(inputs))
     return ReferenceOutputs({name: _int64_ids(np.asarray(value)) for name, value in onnx_inputs.items()}, outputs)
 
@@ -223,6 +237,9 @@ def check_onnx_outputs(reference: ReferenceOutputs, onnx_model: Path, onnx_named
         onnx_model: Path of the `.onnx` file.
         onnx_named_outputs: The outputs to compare.
         atol: Largest absolute difference allowed.
+
+    Returns:
+        How close the outputs came (`OutputsComparison`).
 
     Raises:
         ValidationError: (a `ValueError`) names, shapes or values differ.
@@ -269,6 +286,38 @@ def check_onnx_outputs(reference: ReferenceOutputs, onnx_model: Path, onnx_named
                 f"in {bad} of {difference.size} values (raise --atol if this difference is acceptable)"
             )
         logger.info(f"\t\t-[✓] all values close (atol: {atol})")
+    return OutputsComparison.of([reference.outputs[name] for name in onnx_named_outputs], onnx_outputs)
+
+
+@dataclass
+class OutputsComparison:
+    """How close a graph's outputs came to the reference's, over all outputs and validation inputs.
+
+    `max_difference` is the largest absolute difference; the cosines are those between each vector of the
+    reference (along the last axis: one per token of a hidden state, one per row of logits) and the graph's,
+    the task-level figure for embeddings and scores that a tolerance on single values hides.
+    """
+
+    max_difference: float
+    min_cosine: float
+    mean_cosine: float
+    vectors: int
+
+    @staticmethod
+    def of(references: list[np.ndarray], values: list[np.ndarray]) -> "OutputsComparison":
+        """Compare outputs given in the same order."""
+        difference, cosines = 0.0, []
+        for reference, value in zip(references, values):
+            reference, value = reference.astype(np.float64), np.asarray(value, dtype=np.float64)
+            if reference.size == 0:
+                continue
+            difference = max(difference, float(np.nanmax(np.abs(reference - value))))
+            rows = reference.reshape(-1, reference.shape[-1] if reference.ndim > 1 else reference.size)
+            other = value.reshape(rows.shape)
+            norms = np.linalg.norm(rows, axis=1) * np.linalg.norm(other, axis=1)
+            cosines.extend(((rows * other).sum(axis=1)[norms > 0] / norms[norms > 0]).tolist())
+        cosines = cosines or [1.0]
+        return OutputsComparison(difference, float(np.min(cosines)), float(np.mean(cosines)), len(cosines))
 
 
 def validate_model_outputs(
@@ -313,9 +362,33 @@ def release_weights(model: Any):
         pytorch_backend.release_weights(model)
 
 
+@contextlib.contextmanager
+def _config_must_fit(config: OnnxConfig, preprocessor: Any, model: Any) -> Iterator[None]:
+    """Turn the KeyError or AttributeError of a config that does not fit the model or preprocessor (a vision config
+    given a tokenizer: `KeyError: 'pixel_values'`) into a `ConfigMismatchError` naming the three."""
+    try:
+        yield
+    except (KeyError, AttributeError) as error:
+        if isinstance(error, TransformersOnnxError):
+            raise
+        missing = f"no {error.args[0]!r}" if isinstance(error, KeyError) and error.args else first_line(error)
+        try:
+            inputs = f" (the config's inputs are {', '.join(config.inputs)})"
+        except Exception:
+            inputs = ""
+        raise ConfigMismatchError(
+            f"{type(config).__name__} does not fit {type(model).__name__} with {type(preprocessor).__name__}:"
+            f" {missing}{inputs}; use the OnnxConfig of the model's type and the preprocessor saved with it"
+        ) from error
+
+
 def _int64_ids(array: np.ndarray) -> np.ndarray:
     """int32 ids (TF tokenizers) as int64, the type of the ids of every exported graph."""
     return array.astype(np.int64) if array.dtype == np.int32 else array
+
+
+def _forward_of(model: Any):
+    return model.forward if _framework_of(model) == "pt" else model.call
 
 
 def _framework_of(model: Any) -> str:
@@ -380,15 +453,107 @@ def _save_weights(config: OnnxConfig, model: Any, onnx_file: Path):
 
 @contextlib.contextmanager
 def _atomic_output(output: Path) -> Iterator[Path]:
-    """Yield a path in a fresh folder beside `output`; on success move its files next to `output`."""
+    """Yield a path in a fresh staging folder beside `output`; on success move the graph (and its data) to `output`."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
+    folder = staging_folder(output.parent, output.name)
     try:
         temporary = folder / output.name
         yield temporary
         if not temporary.is_file():
             raise ExportError(f"the exporter wrote no {output.name}")
-        for produced in sorted(folder.iterdir(), key=lambda path: path == temporary):
-            produced.replace(output.parent / produced.name)
+        move_graph(temporary, output.parent)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def staging_folder(parent: Path, name: str) -> Path:
+    """A fresh folder `.<name>.<pid>.<random>` in `parent` for files that are moved into `parent` once complete
+    (after `remove_abandoned_staging`).
+
+    Args:
+        parent: The folder the files are for.
+        name: What is staged, e.g. "model.onnx".
+
+    Returns:
+        The new, empty folder.
+    """
+    remove_abandoned_staging(parent, name)
+    return Path(tempfile.mkdtemp(prefix=f".{name}.{os.getpid()}.", dir=parent))
+
+
+def remove_abandoned_staging(parent: Path, name: str):
+    """Remove the staging folders of `name` in `parent` whose process is gone (killed with SIGKILL, or a machine
+    that went down); those of running processes are left alone.
+
+    Args:
+        parent: The folder the files were for.
+        name: What was staged, e.g. "model.onnx".
+    """
+    for folder in parent.glob(f".{glob.escape(name)}.*"):
+        owner = folder.name[len(name) + 2 :].split(".", 1)[0]
+        if owner.isdigit() and folder.is_dir() and not _is_running(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _is_running(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # no cheap liveness check: never remove another run's folder
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's process
+    return True
+
+
+def move_graph(graph: Path, folder: Path) -> Path:
+    """Move a complete `.onnx` file, and its external data file `<name>.data` if it has one, into `folder`,
+    replacing the graph of the same name there, so that a reader never pairs one export's graph with another's
+    weights.
+
+    The order:
+
+    1. If `folder` already holds both `<name>` and `<name>.data`, the old graph may read that data file, so the
+       new data file takes a name of its own, `<name>.<random>.data`, which is written into the new graph.
+    2. The data file is moved into `folder`: no graph there reads it yet.
+    3. The graph is moved into `folder` with one rename: a reader opens the old graph (with the old data, still
+       in place) or the new one (with the new data).
+    4. The data files of `<name>` in `folder` that the new graph does not read are removed: the old export's,
+       or one left by an earlier export with external data when this one has none.
+
+    A reader that opened the old graph before step 3 and reads its data only after step 4 gets a missing-file
+    error, never another export's weights.
+
+    Args:
+        graph: The `.onnx` file, in a staging folder on the same file system as `folder`.
+        folder: Where it goes.
+
+    Returns:
+        The graph's new path.
+    """
+    target = folder / graph.name
+    data = graph.with_name(f"{graph.name}.data")
+    data_name = None
+    if data.is_file():
+        data_name = data.name
+        if target.exists() and (folder / data_name).exists():
+            data_name = f"{graph.name}.{secrets.token_hex(4)}.data"
+            _set_data_location(graph, data_name)
+        data.replace(folder / data_name)
+    graph.replace(target)
+    for stale in [folder / f"{graph.name}.data", *folder.glob(f"{glob.escape(graph.name)}.*.data")]:
+        if stale.name != data_name:
+            stale.unlink(missing_ok=True)
+    return target
+
+
+def _set_data_location(graph: Path, data_name: str):
+    import onnx
+
+    model = onnx.load(graph.as_posix(), load_external_data=False)
+    for tensor in model.graph.initializer:
+        for entry in tensor.external_data:
+            if entry.key == "location":
+                entry.value = data_name
+    onnx.save_model(model, graph.as_posix())

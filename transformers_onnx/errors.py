@@ -16,16 +16,33 @@ class ModelLoadError(TransformersOnnxError, OSError):
     """The model or its config cannot be loaded: missing folder, no config.json, uncached hub id, bad weights."""
 
 
+class MissingWeightsError(ModelLoadError, FileNotFoundError):
+    """A checkpoint folder holds neither PyTorch nor TensorFlow weights."""
+
+
+class MissingHeadWeightsError(ModelLoadError):
+    """`--strict`: the checkpoint lacks the weights of the feature's head (transformers would make random ones)."""
+
+
 class UnsupportedModelError(TransformersOnnxError, KeyError):
     """The model type has no ONNX config."""
 
 
-class UnsupportedFeatureError(TransformersOnnxError, ValueError):
-    """The model type does not support the requested feature."""
+class UnsupportedFeatureError(TransformersOnnxError, ValueError, KeyError):
+    """The model type does not support the requested feature, or the feature names no known task (the legacy
+    package raised `ValueError` for the one and `KeyError` for the other)."""
 
 
 class FrameworkError(TransformersOnnxError, RuntimeError):
     """The requested framework is not installed or does not match the checkpoint."""
+
+
+class UnknownFrameworkError(FrameworkError, ValueError):
+    """The requested framework is neither "pt" nor "tf"."""
+
+
+class NoFrameworkError(FrameworkError, OSError):
+    """Neither PyTorch nor TensorFlow models can be loaded in this environment (an `EnvironmentError`)."""
 
 
 class PreprocessorError(TransformersOnnxError, ValueError):
@@ -42,6 +59,12 @@ class OpsetError(TransformersOnnxError, ValueError):
 
 class ExportError(TransformersOnnxError, RuntimeError):
     """The exporter failed on this model."""
+
+
+class ConfigMismatchError(ExportError, ValueError):
+    """The `OnnxConfig` does not fit the model or its preprocessor: the model's forward does not take the config's
+    inputs ("Model and config inputs doesn't match", a `ValueError` in the legacy package), or the preprocessor
+    cannot make them."""
 
 
 class ValidationError(TransformersOnnxError, ValueError):

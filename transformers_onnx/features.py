@@ -5,6 +5,7 @@ this module imports no model code, no transformers and no torch.
 """
 
 import importlib
+import json
 import logging
 import os
 from functools import reduce
@@ -13,7 +14,16 @@ from typing import Any, Callable, Optional
 
 from . import compat
 from .config import OnnxConfig
-from .errors import FrameworkError, ModelLoadError, UnsupportedFeatureError, UnsupportedModelError, first_line
+from .errors import (
+    FrameworkError,
+    MissingWeightsError,
+    ModelLoadError,
+    NoFrameworkError,
+    UnknownFrameworkError,
+    UnsupportedFeatureError,
+    UnsupportedModelError,
+    first_line,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +92,7 @@ _REGISTRY: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "owlvit": ("owlvit.OwlViTOnnxConfig", ("default",)),
     "ernie": ("ernie.ErnieOnnxConfig", _TEXT_WITH_CAUSAL_LM),
-    # multiple-choice: see docs/supported-models-notes.md
-    "longformer": ("longformer.LongformerOnnxConfig", tuple(f for f in _TEXT if f != "multiple-choice")),  # see below
+    "longformer": ("longformer.LongformerOnnxConfig", _TEXT),
     "mega": ("mega.MegaOnnxConfig", _TEXT_WITH_CAUSAL_LM),
     "roberta-prelayernorm": ("roberta_prelayernorm.RobertaPreLayerNormOnnxConfig", _TEXT_WITH_CAUSAL_LM),
     "xlm-roberta-xl": ("xlm_roberta_xl.XLMRobertaXLOnnxConfig", _TEXT_WITH_CAUSAL_LM),
@@ -126,14 +135,6 @@ _REGISTRY: dict[str, tuple[str, tuple[str, ...]]] = {
     "vision-encoder-decoder": ("vision_encoder_decoder.VisionEncoderDecoderOnnxConfig", ("vision2seq-lm",)),
 }
 
-#: Legacy features left out of the registry because their graphs are wrong at other shapes: model type →
-#: feature → why (docs/supported-models-notes.md). Asking for one is an error that says so.
-NOT_EXPORTABLE = {
-    "longformer": {
-        "multiple-choice": "torch's TorchScript exporter freezes a size in Longformer's global attention when the"
-        " choices are folded into the batch, so the graph fails at other batch sizes",
-    },
-}
 
 _TASK_TO_AUTO_CLASS = {
     "default": "AutoModel",
@@ -167,6 +168,11 @@ _TASK_TO_TF_AUTO_CLASS = {task: "TF" + _TASK_TO_AUTO_CLASS[task] for task in _TF
 
 #: Features whose model class is not the task's Auto class: model type → feature → class name.
 _MODEL_CLASS_OVERRIDES = {"flaubert": {"causal-lm": "FlaubertWithLMHeadModel"}}
+
+#: Whether PyTorch models, and TensorFlow models (TensorFlow with transformers 4.x), can be loaded. Module-level
+#: names looked up at each call, as in the legacy `transformers.onnx.features`, so tests can patch them.
+is_torch_available = compat.has_torch
+is_tf_available = compat.has_tensorflow_models
 
 _PT_WEIGHTS = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
 _TF_WEIGHTS = ("tf_model.h5", "tf_model.h5.index.json")
@@ -254,10 +260,10 @@ class FeaturesManager:
     @staticmethod
     def _validate_framework_choice(framework: str):
         if framework not in ("pt", "tf"):
-            raise FrameworkError(f"framework must be 'pt' or 'tf', got '{framework}'")
-        if framework == "pt" and not compat.has_torch():
+            raise UnknownFrameworkError(f"framework must be 'pt' or 'tf', got '{framework}'")
+        if framework == "pt" and not is_torch_available():
             raise FrameworkError("PyTorch is not installed: pip install torch")
-        if framework == "tf" and not compat.has_tensorflow_models():
+        if framework == "tf" and not is_tf_available():
             raise FrameworkError(
                 "exporting TensorFlow models needs TensorFlow and transformers 4.x (transformers 5 has no TensorFlow"
                 f" models; transformers {compat.transformers_version()} is installed): "
@@ -305,42 +311,38 @@ class FeaturesManager:
 
     @staticmethod
     def determine_framework(model: str, framework: Optional[str] = None) -> str:
-        """Choose PyTorch ("pt") or TensorFlow ("tf") for an export.
+        """Choose PyTorch ("pt") or TensorFlow ("tf") for an export, as the legacy package did.
 
-        The user's choice comes first; then a local checkpoint's own weights (PyTorch when it has both);
-        then what is installed, PyTorch first.
+        The caller's `framework` is returned as given; else a local folder's own weights decide (PyTorch when it
+        has both; safetensors, sharded or not, count as PyTorch weights); else what is installed
+        (`is_torch_available`, then `is_tf_available`). `get_model_from_feature` checks the choice.
 
         Args:
             model: A local folder or a hub id.
             framework: "pt", "tf" or None.
 
         Returns:
-            "pt" or "tf".
+            `framework` if given, else "pt" or "tf".
+
+        Raises:
+            MissingWeightsError: (a `FileNotFoundError`) The local folder holds no weights.
+            NoFrameworkError: (an `EnvironmentError`) Neither framework is installed.
         """
         if framework is not None:
-            FeaturesManager._validate_framework_choice(framework)
-            weights = _local_weights(model)
-            if framework == "pt" and weights == {"tf"}:
-                raise FrameworkError(
-                    f"{model} holds TensorFlow weights only (tf_model.h5): export it with --framework tf"
-                )
-            if framework == "tf" and weights == {"pt"}:
-                raise FrameworkError(f"{model} holds PyTorch weights only: export it with --framework pt")
             return framework
-        weights = _local_weights(model)
-        if os.path.isdir(model) and not weights:
-            raise ModelLoadError(
-                f"{model} has no weights: expected one of {', '.join(_PT_WEIGHTS + _TF_WEIGHTS)}"
-            )
-        if weights:
+        if os.path.isdir(model):
+            weights = _local_weights(model)
+            if not weights:
+                raise MissingWeightsError(
+                    f"{model} has no weights: expected one of {', '.join(_PT_WEIGHTS + _TF_WEIGHTS)}"
+                )
             framework = "pt" if "pt" in weights else "tf"
-        elif compat.has_torch():
+        elif is_torch_available():
             framework = "pt"
-        elif compat.has_tensorflow_models():
+        elif is_tf_available():
             framework = "tf"
         else:
-            raise FrameworkError("neither PyTorch nor TensorFlow is installed: pip install torch")
-        FeaturesManager._validate_framework_choice(framework)
+            raise NoFrameworkError("neither PyTorch nor TensorFlow is installed: pip install torch")
         logger.info(f"Framework not requested. Using {'torch' if framework == 'pt' else 'tf2onnx'} to export to ONNX.")
         return framework
 
@@ -358,13 +360,14 @@ class FeaturesManager:
         """
         if framework is not None:
             return framework == "tf"
-        return _local_weights(model) == {"tf"} or not compat.has_torch()
+        return _local_weights(model) == {"tf"} or not is_torch_available()
 
     @staticmethod
     def get_model_from_feature(
         feature: str, model: str, framework: Optional[str] = None, cache_dir: Optional[str] = None
     ) -> Any:
-        """Load a model with the Auto class of a feature.
+        """Load a model with the Auto class of a feature; warn (one line) when the checkpoint lacks the weights
+        of the feature's head, which are then random.
 
         Args:
             feature: The feature to export.
@@ -375,14 +378,64 @@ class FeaturesManager:
         Returns:
             The model, in eval mode.
         """
+        loaded, untrained = FeaturesManager.load_model_for_feature(feature, model, framework, cache_dir)
+        if untrained:
+            logger.warning(f"{untrained_head_message(feature, model, untrained)}: the export uses random ones")
+        return loaded
+
+    @staticmethod
+    def load_model_for_feature(
+        feature: str, model: str, framework: Optional[str] = None, cache_dir: Optional[str] = None
+    ) -> tuple[Any, list[str]]:
+        """`get_model_from_feature`, also returning the weights of the feature's head that the checkpoint lacks.
+
+        transformers initializes those at random: `qa_outputs.weight` and `qa_outputs.bias` for question-answering
+        from a base BERT checkpoint. TensorFlow models are not checked.
+
+        Args:
+            feature: The feature to export.
+            model: A local folder or a cached hub id.
+            framework: "pt", "tf" or None (see `determine_framework`).
+            cache_dir: The hub cache to read from.
+
+        Returns:
+            The model in eval mode, and the names of its head's weights that were not in the checkpoint.
+
+        Raises:
+            ModelLoadError: The weights cannot be loaded; weights whose shapes do not fit the config are named
+                with both shapes.
+        """
         framework = FeaturesManager.determine_framework(model, framework)
+        FeaturesManager._validate_framework_choice(framework)
+        weights = _local_weights(model)
+        if framework == "pt" and weights == {"tf"}:
+            raise FrameworkError(f"{model} holds TensorFlow weights only (tf_model.h5): export it with --framework tf")
+        if framework == "tf" and weights == {"pt"}:
+            raise FrameworkError(f"{model} holds PyTorch weights only: export it with --framework pt")
         model_type = load_model_config(model, cache_dir=cache_dir).model_type
         model_class = FeaturesManager.get_model_class_for_model_type(model_type, feature, framework)
-        if framework == "pt":
-            from .pytorch_backend import load_model
-        else:
+        if framework == "tf":
             from .tensorflow_backend import load_model
-        return load_model(model_class, model, cache_dir=cache_dir)
+
+            return load_model(model_class, model, cache_dir=cache_dir), []
+        from .pytorch_backend import load_model
+
+        loader = _RecordingLoader(model_class)
+        try:
+            loaded = load_model(loader, model, cache_dir=cache_dir)
+        except ModelLoadError as error:
+            mismatched = _mismatched_weights(model_class, model, cache_dir) if _is_size_mismatch(error) else []
+            if not mismatched:
+                raise
+            shown = "; ".join(mismatched[:4]) + (f"; and {len(mismatched) - 4} more" if len(mismatched) > 4 else "")
+            raise ModelLoadError(
+                f"the weights of {model} do not fit its config.json ({len(mismatched)} of other shapes): {shown}"
+            ) from error
+        prefix = f"{loaded.base_model_prefix}."
+        head = [] if loaded.base_model is loaded else sorted(
+            name for name in loader.info.get("missing_keys", ()) if not name.startswith(prefix)
+        )
+        return loaded, head
 
     @staticmethod
     def check_supported_model_or_raise(model: Any, feature: str = "default") -> tuple[str, Callable]:
@@ -412,10 +465,8 @@ class FeaturesManager:
         """
         model_features = FeaturesManager.get_supported_features_for_model_type(model_type, model_name=model_name)
         if feature not in model_features:
-            reason = NOT_EXPORTABLE.get(_canonical(model_type), {}).get(feature)
-            why = f" ({reason})" if reason else ""
             raise UnsupportedFeatureError(
-                f"{model_type} doesn't support feature {feature}{why}. Supported values are: {', '.join(model_features)}"
+                f"{model_type} doesn't support feature {feature}. Supported values are: {', '.join(model_features)}"
             )
         return model_features[feature]
 
@@ -436,7 +487,8 @@ class FeaturesManager:
 def locate_checkpoint(model: str, cache_dir: Optional[str] = None) -> str:
     """Where to load a model from: `model` itself if it is a folder, else its snapshot in the hub cache.
 
-    A hub id that is not cached is returned as is, for `from_pretrained` to download.
+    A hub id that is not cached is returned as is, for `from_pretrained` to download, if the hub can be reached
+    at all; otherwise it fails at once instead of after huggingface_hub's retries (about 30 s).
 
     Args:
         model: A local folder or a hub id.
@@ -444,20 +496,57 @@ def locate_checkpoint(model: str, cache_dir: Optional[str] = None) -> str:
 
     Returns:
         A local folder, or the hub id.
+
+    Raises:
+        ModelLoadError: A file, a path that is not a folder, or an uncached hub id while offline.
     """
     path = Path(model).expanduser()
     if path.is_dir():
         return str(path)
     if path.exists():
         raise ModelLoadError(f"{model} is a file: give the folder the model was saved to with save_pretrained")
-    if model.startswith((".", "/", "~")) or model.count("/") > 1:
-        raise ModelLoadError(f"no such folder: {model}")
-    from huggingface_hub import snapshot_download
+    from huggingface_hub import constants, snapshot_download
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
 
+    try:
+        validate_repo_id(model)
+    except HFValidationError:
+        raise ModelLoadError(f"no such folder: {model}") from None
     try:
         return snapshot_download(model, cache_dir=cache_dir, local_files_only=True)
     except Exception:
-        return model
+        pass
+    cache = cache_dir or constants.HF_HUB_CACHE
+    if constants.HF_HUB_OFFLINE:
+        raise ModelLoadError(f"{model} is neither a local folder nor in the hub cache ({cache}), and HF_HUB_OFFLINE is set")
+    if not _hub_answers(constants.ENDPOINT):
+        raise ModelLoadError(
+            f"{model} is neither a local folder nor in the hub cache ({cache}), and {constants.ENDPOINT} cannot be"
+            " reached: download it where there is network, or give the folder it was saved to"
+        )
+    return model
+
+
+def _hub_answers(endpoint: str, timeout: float = 3.0) -> bool:
+    """Whether the hub answers a HEAD request at all within `timeout` seconds (the hub's HTTP session: its
+    proxies and certificates). Run in a thread, so that a name lookup that hangs cannot hold the run."""
+    import threading
+
+    from huggingface_hub import get_session
+
+    answered = []
+
+    def probe():
+        try:
+            get_session().head(endpoint, timeout=timeout)
+        except Exception:  # no route, no name resolution, refused, timed out
+            return
+        answered.append(True)
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return bool(answered)
 
 
 def load_model_config(model: str, cache_dir: Optional[str] = None) -> Any:
@@ -501,9 +590,78 @@ def load_model_config(model: str, cache_dir: Optional[str] = None) -> Any:
     return config
 
 
-def _declared_model_type(config_file: Path) -> Optional[str]:
-    import json
+def untrained_head_message(feature: str, model: str, untrained: list[str]) -> str:
+    """`<model> has no weights for the head of feature <feature> (<names>)`."""
+    return f"{model} has no weights for the head of feature {feature} ({', '.join(untrained)})"
 
+
+class _RecordingLoader:
+    """Stands for a model class in `pytorch_backend.load_model`: loads with transformers' `output_loading_info`
+    and keeps it (`missing_keys`, `mismatched_keys`, ...)."""
+
+    def __init__(self, model_class: type, **options: Any):
+        self.model_class = model_class
+        self.options = options
+        self.info: dict = {}
+
+    def from_pretrained(self, *args: Any, **kwargs: Any) -> Any:
+        loaded = self.model_class.from_pretrained(*args, **kwargs, **self.options, output_loading_info=True)
+        if isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[1], dict):
+            loaded, self.info = loaded
+        return loaded
+
+
+def _is_size_mismatch(error: BaseException) -> bool:
+    cause = str(error.__cause__ or "")
+    return "size mismatch" in cause or "ignore_mismatched_sizes" in cause
+
+
+def _mismatched_weights(model_class: type, model: str, cache_dir: Optional[str]) -> list[str]:
+    """`name: (checkpoint shape) in the checkpoint, (shape) for the config` for each weight of another shape,
+    from a second load that lets transformers skip them."""
+    from .pytorch_backend import load_model
+
+    loader = _RecordingLoader(model_class, ignore_mismatched_sizes=True)
+    try:
+        shapes = {name: tuple(tensor.shape) for name, tensor in load_model(loader, model, cache_dir=cache_dir).state_dict().items()}
+    except ModelLoadError:
+        return []
+    stored = _checkpoint_shapes(Path(model))
+    described = []
+    for entry in sorted(loader.info.get("mismatched_keys", ()), key=str):
+        name, *entry_shapes = entry if isinstance(entry, tuple) else (entry,)  # transformers 4.x: names only
+        checkpoint_shape = tuple(entry_shapes[0]) if entry_shapes else _stored_shape(stored, name)
+        described.append(f"{name}: {checkpoint_shape or '?'} in the checkpoint, {shapes.get(name, '?')} for the config")
+    return described
+
+
+def _checkpoint_shapes(folder: Path) -> dict[str, tuple]:
+    """Tensor name → shape, from the headers of a folder's safetensors files (no tensor is read)."""
+    import struct
+
+    index = folder / "model.safetensors.index.json"
+    if index.is_file():
+        files = sorted(set(json.loads(index.read_text())["weight_map"].values()))
+    else:
+        files = ["model.safetensors"] if (folder / "model.safetensors").is_file() else []
+    shapes = {}
+    for name in files:
+        with open(folder / name, "rb") as stored:
+            (length,) = struct.unpack("<Q", stored.read(8))
+            header = json.loads(stored.read(length))
+        shapes.update({key: tuple(value["shape"]) for key, value in header.items() if key != "__metadata__"})
+    return shapes
+
+
+def _stored_shape(stored: dict[str, tuple], name: str) -> Optional[tuple]:
+    """A weight's shape in the checkpoint, whose names may have the base model's prefix (`bert.`) or not."""
+    for key, shape in stored.items():
+        if key == name or key.endswith(f".{name}") or name.endswith(f".{key}"):
+            return shape
+    return None
+
+
+def _declared_model_type(config_file: Path) -> Optional[str]:
     try:
         return json.loads(config_file.read_text()).get("model_type")
     except (OSError, ValueError, AttributeError):

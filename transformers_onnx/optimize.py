@@ -118,7 +118,7 @@ def optimize_and_quantize(
     *,
     optimize_graph: bool,
     quantize_graph: bool,
-    validate: Callable[[Path, float], None],
+    validate: Callable[[Path, float], Any],
     atol: float,
     quantized_atol: float = QUANTIZED_ATOL,
 ):
@@ -132,7 +132,8 @@ def optimize_and_quantize(
         model_config: The model's `PretrainedConfig`.
         optimize_graph: Run `optimize` first.
         quantize_graph: Then run `quantize`.
-        validate: Called with a new graph and the tolerance it must meet; raises `ValidationError`.
+        validate: Called with a new graph and the tolerance it must meet; raises `ValidationError`. What it
+            returns for the quantized graph, if a `convert.OutputsComparison`, is reported (`report_quantized`).
         atol: The tolerance of the optimized graph (the plain export's).
         quantized_atol: The tolerance of the quantized graph.
     """
@@ -150,7 +151,9 @@ def optimize_and_quantize(
             quantized = work / "quantized" / onnx_model.name
             quantized.parent.mkdir(parents=True)
             quantize(current, quantized)
-            validate(quantized, quantized_atol)
+            comparison = validate(quantized, quantized_atol)
+            if comparison is not None:
+                report_quantized(comparison, quantized_atol)
             current = quantized
         if current != onnx_model:
             for stale in (onnx_model, onnx_model.with_name(f"{onnx_model.name}.data")):
@@ -159,6 +162,17 @@ def optimize_and_quantize(
                 produced.replace(onnx_model.parent / produced.name)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def report_quantized(comparison: Any, atol: float):
+    """Log how far the quantized graph's outputs are from the framework model's: the largest difference (what
+    the validation bounds) and the cosine similarity of the output vectors (what a task sees: embeddings,
+    scores), at worst and on average."""
+    logger.info(
+        f"\t-[✓] quantized graph: max absolute difference {comparison.max_difference:.3g} (atol: {atol}); cosine"
+        f" similarity to the reference {comparison.min_cosine:.4f} at worst, {comparison.mean_cosine:.4f} on average"
+        f" over {comparison.vectors} output vectors"
+    )
 
 
 def count_operators(onnx_model: Path) -> dict[str, int]:

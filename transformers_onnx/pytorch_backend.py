@@ -48,7 +48,11 @@ def load_model(model_class: type, model: str, cache_dir: Any = None) -> torch.nn
 
 
 class _NamedIOModule(torch.nn.Module):
-    """Runs the model on the config's inputs (as positional tensors) and returns the config's outputs."""
+    """Runs the model on the config's inputs (as positional tensors) and returns the config's outputs.
+
+    Each input goes to the forward parameter it binds to (`compat.bind_inputs`); the `past_key_values.*` tensors
+    become one transformers cache.
+    """
 
     def __init__(self, model: torch.nn.Module, config: OnnxConfig, input_names: list[str]):
         super().__init__()
@@ -56,15 +60,17 @@ class _NamedIOModule(torch.nn.Module):
         self.config = config
         self.input_names = input_names
         self.output_names = list(config.outputs)
+        roles = dict.fromkeys(name.split(".")[0] for name in input_names)  # past_key_values.0.key → past_key_values
+        self.parameter_of = compat.bind_inputs(model.forward, roles)
 
     def forward(self, *tensors: torch.Tensor) -> tuple[torch.Tensor, ...]:
         named = dict(zip(self.input_names, tensors))
         past = [tensor for name, tensor in named.items() if name.startswith("past_key_values.")]
-        kwargs = {name: tensor for name, tensor in named.items() if not name.startswith("past_key_values.")}
+        kwargs = {self.parameter_of[name]: tensor for name, tensor in named.items() if not name.startswith("past_key_values.")}
         if past:
             per_layer = 4 if any(".encoder." in name for name in named) else 2
             layers = [tuple(past[i : i + per_layer]) for i in range(0, len(past), per_layer)]
-            kwargs["past_key_values"] = compat.cache_from_tensors(layers)
+            kwargs[self.parameter_of["past_key_values"]] = compat.cache_from_tensors(layers)
         outputs = flatten_outputs(self.config, self.model(**kwargs, return_dict=True))
         missing = [name for name in self.output_names if name not in outputs]
         if missing:

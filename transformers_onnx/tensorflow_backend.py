@@ -78,7 +78,7 @@ def load_model(model_class: type, model: str, cache_dir: Any = None) -> Any:
             " PyTorch weights (--framework pt)"
         )
     try:
-        return model_class.from_pretrained(model, config=config, cache_dir=cache_dir)
+        return model_class.from_pretrained(model, config=config, cache_dir=cache_dir, trust_remote_code=False)
     except Exception as error:
         raise ModelLoadError(f"cannot load the TensorFlow weights of {model}: {first_line(error)}") from error
 
@@ -123,6 +123,9 @@ def export_tensorflow(
         tf.TensorSpec([None] * len(tensor.shape), tf.int64 if tensor.dtype.is_integer else tensor.dtype, name=name)
         for name, tensor in named_inputs.items()
     ]
+    wrapper = _NamedIO(model, config, list(named_inputs))
+    if not model.built:
+        _build(wrapper, list(named_inputs.values()))
     if config.use_external_data_format(model.num_parameters()):
         raise ExportError(
             "TensorFlow models of 2 GiB and more are not exported (tf2onnx 1.17's large-model path fails on"
@@ -130,9 +133,7 @@ def export_tensorflow(
         )
     config.patch_ops()
     try:
-        graph, _ = tf2onnx.convert.from_keras(
-            _NamedIO(model, config, list(named_inputs)), [signature], opset=opset, optimizers={}
-        )
+        graph, _ = tf2onnx.convert.from_keras(wrapper, [signature], opset=opset, optimizers={})
     except ExportError:
         raise
     except Exception as error:
@@ -144,6 +145,18 @@ def export_tensorflow(
     name_dynamic_axes(graph.graph, config)
     onnx.save_model(graph, output.as_posix())
     return matched_inputs, list(config.outputs)
+
+
+def _build(wrapper: _NamedIO, tensors: list):
+    """Create the weights of a model made with `from_config` and never called (Keras builds its layers on the
+    first call), so that its parameters can be counted, by running it once on the dummy inputs."""
+    try:
+        wrapper(tensors)
+    except ExportError:
+        raise
+    except Exception as error:
+        model = type(wrapper.model).__name__
+        raise ExportError(f"{model} cannot run on the dummy inputs: {first_line(error)}") from error
 
 
 def reference_outputs(model: Any, config: OnnxConfig, inputs: Mapping[str, Any]) -> dict[str, np.ndarray]:

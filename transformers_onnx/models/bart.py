@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from ..config import DecoderOnnxConfig, OnnxSeq2SeqConfigWithPast, PatchingSpec
+from ..config import DecoderOnnxConfig, OnnxSeq2SeqConfigWithPast, PatchingSpec, array_like
 
 #: Tasks whose head reads the decoder's states at the encoder's positions.
 _DECODER_MIRRORS_ENCODER = ("sequence-classification", "question-answering")
@@ -51,7 +51,22 @@ class BartOnnxConfig(OnnxSeq2SeqConfigWithPast):
     def generate_dummy_inputs(self, preprocessor: Any, *args, **kwargs) -> Mapping[str, Any]:
         if self._decoder_alone:
             return self._decoder_alone.generate_dummy_inputs(preprocessor, *args, **kwargs)
-        return super().generate_dummy_inputs(preprocessor, *args, **kwargs)
+        inputs = super().generate_dummy_inputs(preprocessor, *args, **kwargs)
+        if self.task == "sequence-classification":
+            inputs = {**inputs, **self._ending_with_one_eos(inputs["input_ids"])}
+        return inputs
+
+    def _ending_with_one_eos(self, input_ids: Any) -> dict[str, Any]:
+        """The classification head reads the decoder state at the last eos token and requires the same number of
+        them in every row: dummy ids end with eos and hold it nowhere else (the tokenizer may add none)."""
+        import numpy as np
+
+        eos = self._config.eos_token_id
+        ids = np.array(input_ids)
+        ids[ids == eos] = (eos + 1) % self._config.vocab_size
+        ids[:, -1] = eos
+        ids = array_like(ids, input_ids)
+        return {"input_ids": ids, "decoder_input_ids": ids}
 
     def flatten_output_collection_property(self, name: str, field: Any) -> dict[str, Any]:
         if self._decoder_alone:
