@@ -64,8 +64,9 @@ def test_legacy_signatures():
     assert list(inspect.signature(export_tensorflow).parameters) == [
         "preprocessor", "model", "config", "opset", "output", "tokenizer"]
     assert list(inspect.signature(OnnxConfig.__init__).parameters) == ["self", "config", "task", "patching_specs"]
-    assert list(inspect.signature(OnnxConfigWithPast.__init__).parameters) == [
-        "self", "config", "task", "patching_specs", "use_past"]
+    with_past = inspect.signature(OnnxConfigWithPast.__init__).parameters
+    assert list(with_past)[:5] == ["self", "config", "task", "patching_specs", "use_past"]
+    assert [(name, p.kind) for name, p in list(with_past.items())[5:]] == [("generation", inspect.Parameter.KEYWORD_ONLY)]
     assert list(inspect.signature(FeaturesManager.get_model_from_feature).parameters) == [
         "feature", "model", "framework", "cache_dir"]
 

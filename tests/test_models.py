@@ -91,7 +91,7 @@ def assert_graph_matches(onnx_file, model, onnx_config, preprocessor, atol):
         inputs = varied_inputs(onnx_config, preprocessor, batch, sequence)
         feed = {name: tensor.numpy() for name, tensor in flatten_inputs(onnx_config, inputs).items()}
         if "past_key_values" in inputs:
-            inputs["past_key_values"] = cache_from_tensors(inputs["past_key_values"])
+            inputs["past_key_values"] = cache_from_tensors(inputs["past_key_values"], onnx_config.past_layout.cross_attention)
         parameter_of = bind_inputs(model.forward, inputs)
         with torch.no_grad():
             expected = flatten_outputs(onnx_config, model(**{parameter_of[name]: value for name, value in inputs.items()}))

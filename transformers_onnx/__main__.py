@@ -29,6 +29,7 @@ from .errors import (
     OutputPathError,
     PreprocessorError,
     TransformersOnnxError,
+    UnsupportedFeatureError,
     first_line,
 )
 from .utils import _PREPROCESSOR_FILES
@@ -77,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--quantize",
         action="store_true",
         help="Quantize the linear layers' weights to int8 (onnxruntime dynamic quantization; looser validation).",
+    )
+    parser.add_argument(
+        "--generation",
+        action="store_true",
+        help="With a -with-past feature: generation-ready graphs (decoders: position_ids; encoder-decoders:"
+        " encoder_model.onnx, decoder_model.onnx and decoder_with_past_model.onnx): docs/generation.md.",
     )
     parser.add_argument(
         "--strict",
@@ -179,13 +186,16 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
         compute_reference_outputs,
         export,
         move_graph,
+        move_graphs_sharing_weights,
         release_weights,
         remove_abandoned_staging,
+        share_weights,
         staging_folder,
     )
     from .features import FeaturesManager, load_model_config, locate_checkpoint, untrained_head_message
 
     progress = _Progress(args.quiet)
+    _check_generation_flags(args)
     if args.export_with_transformers:
         logger.info("Note: --export_with_transformers has no effect; transformers_onnx always exports itself.")
     output_dir = _writable_folder(args.output)
@@ -216,7 +226,9 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
         print(f"warning: {untrained_head_message(args.feature, args.model, untrained)}: the export uses random"
               " ones (--strict makes this an error)", file=sys.stderr)
     model_type, onnx_config_constructor = FeaturesManager.check_supported_model_or_raise(model, feature=args.feature)
-    graphs = onnx_config_constructor(model.config).graphs(model)
+    generation = {"generation": True} if args.generation else {}
+    whole_config = onnx_config_constructor(model.config, **generation)
+    graphs = whole_config.graphs(model)
     minimum_opset = max(onnx_config.default_onnx_opset for _, _, onnx_config in graphs)
     opset = args.opset if args.opset is not None else _default_opset(minimum_opset, graphs)
     if opset < minimum_opset:
@@ -230,12 +242,15 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
         checks = []
         for number, (file_name, model, onnx_config) in enumerate(graphs, 1):
             progress(f"exporting graph {number}/{len(graphs)}: {file_name} (opset {opset})")
-            kind = args.preprocessor if len(graphs) == 1 else _preprocessor_kind_for(onnx_config)
+            kind = args.preprocessor if len(graphs) == 1 or args.generation else _preprocessor_kind_for(onnx_config)
             preprocessor = _load_preprocessor(kind, location)
             staged = staging / file_name
             _, onnx_outputs = export(preprocessor, model, onnx_config, opset, staged)
             atol = args.atol if args.atol is not None else onnx_config.atol_for_validation
             checks.append((staged, compute_reference_outputs(onnx_config, preprocessor, model), onnx_outputs, atol))
+        shared = [staging / file_name for file_name in whole_config.shared_weights]
+        if shared:
+            share_weights(shared)
         saved = [output_dir / file_name for file_name, _, _ in graphs]
         for _, model, _ in graphs:
             release_weights(model)  # the framework's weights go before onnxruntime maps the graph's
@@ -258,12 +273,28 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
                     atol=atol,
                     quantized_atol=args.atol if args.atol is not None else QUANTIZED_ATOL,
                 )
+        if shared:
+            move_graphs_sharing_weights(shared, output_dir)
         for file_name, _, _ in graphs:
-            move_graph(staging / file_name, output_dir)
+            if file_name not in whole_config.shared_weights:
+                move_graph(staging / file_name, output_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     logger.info(f"All good, model saved at: {', '.join(path.as_posix() for path in saved)}")
     return saved[0]
+
+
+def _check_generation_flags(args: argparse.Namespace):
+    if not args.generation:
+        return
+    if not args.feature.endswith("-with-past"):
+        raise UnsupportedFeatureError(
+            f"--generation needs a -with-past feature (e.g. causal-lm-with-past, seq2seq-lm-with-past), not {args.feature}"
+        )
+    if args.optimize or args.quantize:
+        raise UnsupportedFeatureError("--generation cannot be combined with --optimize or --quantize")
+    if args.framework == "tf":
+        raise UnsupportedFeatureError("--generation exports from PyTorch only: drop --framework tf")
 
 
 #: The CLI stages its graphs in `OUT/.transformers_onnx.<pid>.<random>/`.

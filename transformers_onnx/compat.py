@@ -123,19 +123,20 @@ def bind_inputs(forward: Callable, input_names: Iterable[str]) -> dict[str, str]
     return dict(sorted(bound.items(), key=lambda item: parameters.index(item[1])))
 
 
-def cache_from_tensors(layers: list[tuple]) -> Any:
+def cache_from_tensors(layers: list[tuple], cross_attention: bool = False) -> Any:
     """The transformers cache holding past key values given as tensors, one tuple per layer.
 
     Args:
-        layers: (key, value) per decoder layer, or (self key, self value, cross key, cross value)
-            per layer of an encoder-decoder's decoder.
+        layers: (key, value) per decoder layer, or with `cross_attention` (self key, self value, cross key,
+            cross value) per layer of an encoder-decoder's decoder; empty for a first step.
+        cross_attention: Whether the layers hold the cross-attention's too (`PastLayout.cross_attention`).
 
     Returns:
-        A `DynamicCache`, or an `EncoderDecoderCache` for 4-tuples.
+        A `DynamicCache`, or an `EncoderDecoderCache` of two `DynamicCache`s.
     """
     from transformers import DynamicCache, EncoderDecoderCache
 
-    if layers and len(layers[0]) == 4:
+    if cross_attention:
         return EncoderDecoderCache(
             DynamicCache([layer[:2] for layer in layers]), DynamicCache([layer[2:] for layer in layers])
         )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 import numpy as np
 from packaging import version
 
+from .errors import UnsupportedFeatureError
 from .utils import ParameterFormat, compute_effective_axis_dimension, compute_serialized_parameters_size
 
 if TYPE_CHECKING:
@@ -50,6 +51,65 @@ class PatchingSpec:
     custom_op: Callable
     orig_op: Optional[Callable] = None
     op_wrapper: Optional[Callable] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class PastLayout:
+    """The past key values a graph takes and returns: per layer a tuple of tensors of shape
+    (batch, num_heads, sequence, head_dim), named `{prefix}.{layer}.{part}`.
+
+    Decoders cache `key` and `value`; an encoder-decoder's decoder caches its own (`decoder.key`,
+    `decoder.value`, which grow with each step) and the cross-attention's (`encoder.key`, `encoder.value`,
+    as long as the encoder's output). Every config, the PyTorch backend and the tests read it from
+    `OnnxConfigWithPast.past_layout`.
+    """
+
+    num_layers: int
+    num_heads: int
+    head_dim: int
+    cross_attention: bool = False
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The names of one layer's tensors, in the order of its tuple."""
+        if self.cross_attention:
+            return ("decoder.key", "decoder.value", "encoder.key", "encoder.value")
+        return ("key", "value")
+
+    def names(self, prefix: str = "past_key_values", parts: Optional[tuple[str, ...]] = None) -> list[str]:
+        """The flat tensor names, layer by layer (`parts` picks some of `self.parts`)."""
+        return [f"{prefix}.{layer}.{part}" for layer in range(self.num_layers) for part in parts or self.parts]
+
+    def axes(
+        self, prefix: str, sequence: str, encoder_sequence: Optional[str] = None, parts: Optional[tuple[str, ...]] = None
+    ) -> dict[str, dict[int, str]]:
+        """`{name: {0: "batch", 2: axis name}}` of the flat tensors: `sequence` for self-attention parts,
+        `encoder_sequence` for cross-attention ones."""
+        return {
+            name: {0: "batch", 2: encoder_sequence if ".encoder." in name else sequence}
+            for name in self.names(prefix, parts)
+        }
+
+    def group(self, tensors: list) -> list[tuple]:
+        """Flat tensors (in `names` order) → one tuple per layer."""
+        width = len(self.parts)
+        return [tuple(tensors[i : i + width]) for i in range(0, len(tensors), width)]
+
+    def flatten(self, prefix: str, layers: Iterable[tuple]) -> dict[str, Any]:
+        """One tuple per layer → `{name: tensor}`."""
+        return dict(zip(self.names(prefix), chain.from_iterable(layers)))
+
+    def random(self, batch: int, length: int, encoder_length: int = 0) -> list[tuple]:
+        """Seeded random float32 torch tensors: self-attention parts of `length` positions, cross-attention parts
+        of `encoder_length`."""
+        import torch
+
+        generator = torch.Generator().manual_seed(0)
+        lengths = [encoder_length if part.startswith("encoder") else length for part in self.parts]
+        return [
+            tuple(torch.rand((batch, self.num_heads, size, self.head_dim), generator=generator) for size in lengths)
+            for _ in range(self.num_layers)
+        ]
 
 
 class OnnxConfig(ABC):
@@ -291,6 +351,26 @@ class OnnxConfig(ABC):
         """
         return [("model.onnx", model, self)]
 
+    @property
+    def shared_weights(self) -> tuple[str, ...]:
+        """The files of `graphs` that store their weights once, in one external data file (none by default)."""
+        return ()
+
+    #: Graph input name of each forward input that the graph names otherwise (role → ONNX name).
+    onnx_input_names: Mapping[str, str] = {}
+
+    def forward_inputs(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """The keyword arguments the model is called with, by role, from the inputs by role (as
+        `generate_dummy_inputs` makes them); identity unless a config computes some of them.
+
+        Args:
+            inputs: The inputs, past key values as one tuple per layer.
+
+        Returns:
+            The forward's inputs by role.
+        """
+        return inputs
+
     def patch_ops(self):
         """Install the `PatchingSpec` replacements."""
         for spec in self._patching_specs:
@@ -417,6 +497,8 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
         task: str = "default",
         patching_specs: Optional[list[PatchingSpec]] = None,
         use_past: bool = False,
+        *,
+        generation: bool = False,
     ):
         """
         Args:
@@ -424,22 +506,32 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
             task: The task to export.
             patching_specs: Ops replaced while exporting.
             use_past: Export with `past_key_values.*` inputs and `present.*` outputs.
+            generation: Export the generation-ready graphs (with `use_past`; docs/generation.md).
         """
         super().__init__(config, task=task, patching_specs=patching_specs)
+        if generation and not use_past:
+            raise UnsupportedFeatureError("generation graphs need a -with-past feature, e.g. causal-lm-with-past")
         self.use_past = use_past
+        self.generation = generation
 
     @classmethod
-    def with_past(cls, config: "PretrainedConfig", task: str = "default") -> "OnnxConfigWithPast":
+    def with_past(cls, config: "PretrainedConfig", task: str = "default", generation: bool = False) -> "OnnxConfigWithPast":
         """Build the config of `task` with `use_past=True`.
 
         Args:
             config: The model's `PretrainedConfig`.
             task: The task to export.
+            generation: Export the generation-ready graphs (docs/generation.md).
 
         Returns:
             The config.
         """
-        return cls(config, task=task, use_past=True)
+        return cls(config, task=task, use_past=True, generation=generation)
+
+    @property
+    def past_layout(self) -> PastLayout:
+        """The past key values: `num_layers` × (key, value) of `num_key_value_heads` heads of `head_dim`."""
+        return PastLayout(self.num_layers, self.num_key_value_heads, self.head_dim)
 
     @property
     def outputs(self) -> Mapping[str, Mapping[int, str]]:
@@ -501,15 +593,10 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
 
         batch, seqlen = common_inputs["input_ids"].shape
         past_length = seqlen + 2
-        shape = (batch, self.num_key_value_heads, past_length, self.head_dim)
         if "attention_mask" in common_inputs:
             mask = common_inputs["attention_mask"]
             common_inputs["attention_mask"] = torch.cat([torch.ones(batch, past_length, dtype=mask.dtype), mask], 1)
-        generator = torch.Generator().manual_seed(0)
-        common_inputs["past_key_values"] = [
-            (torch.rand(shape, generator=generator), torch.rand(shape, generator=generator))
-            for _ in range(self.num_layers)
-        ]
+        common_inputs["past_key_values"] = self.past_layout.random(batch, past_length)
         return common_inputs
 
     def fill_with_past_key_values_(
@@ -525,34 +612,34 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
         if direction not in ("inputs", "outputs"):
             raise ValueError(f'direction must either be "inputs" or "outputs", but {direction} was given')
         name = "past_key_values" if direction == "inputs" else "present"
-        for i in range(self.num_layers):
-            inputs_or_outputs[f"{name}.{i}.key"] = {0: "batch", 2: "past_sequence + sequence"}
-            value_axis = 1 if inverted_values_shape else 2
-            inputs_or_outputs[f"{name}.{i}.value"] = {0: "batch", value_axis: "past_sequence + sequence"}
-
-    def _flatten_past_key_values_(self, flattened_output, name, idx, t):
-        flattened_output[f"{name}.{idx}.key"] = t[0]
-        flattened_output[f"{name}.{idx}.value"] = t[1]
+        sequence = "past_sequence" if self.generation and direction == "inputs" else "past_sequence + sequence"
+        for tensor, axes in self.past_layout.axes(name, sequence).items():
+            if inverted_values_shape and tensor.endswith(".value"):
+                axes = {0: "batch", 1: sequence}
+            inputs_or_outputs[tensor] = axes
 
     def flatten_output_collection_property(self, name: str, field: Iterable[Any]) -> dict[str, Any]:
         if name not in ("present", "past_key_values"):
             return super().flatten_output_collection_property(name, field)
-        flattened_output = {}
-        for idx, t in enumerate(field):
-            self._flatten_past_key_values_(flattened_output, name, idx, t)
-        return flattened_output
+        return self.past_layout.flatten(name, field)
 
 
 class DecoderOnnxConfig(OnnxConfigWithPast):
     """A decoder-only language model: token ids and attention mask, and with past the cache of every layer.
 
-    With past, `attention_mask` covers the past and the new tokens (`past_sequence + sequence`).
+    With past, `attention_mask` covers the past and the new tokens (`past_sequence + sequence`). The generation
+    graph (`generation=True`) takes `input_ids`, `attention_mask`, `position_ids` (as transformers computes them
+    from the mask, so that left-padded rows are right) and the past of `past_sequence` positions.
     """
 
     @property
     def inputs(self) -> Mapping[str, Mapping[int, str]]:
         common_inputs = OrderedDict({"input_ids": dict(_SEQUENCE_AXES)})
-        if self.use_past:
+        if self.generation:
+            common_inputs["attention_mask"] = {0: "batch", 1: "past_sequence + sequence"}
+            common_inputs["position_ids"] = dict(_SEQUENCE_AXES)
+            self.fill_with_past_key_values_(common_inputs, direction="inputs")
+        elif self.use_past:
             self.fill_with_past_key_values_(common_inputs, direction="inputs")
             common_inputs["attention_mask"] = {0: "batch", 1: "past_sequence + sequence"}
         else:
@@ -579,6 +666,8 @@ class DecoderOnnxConfig(OnnxConfigWithPast):
     def generate_dummy_inputs(self, tokenizer, *args, **kwargs) -> Mapping[str, Any]:
         inputs = super().generate_dummy_inputs(tokenizer, *args, **kwargs)
         inputs.pop("token_type_ids", None)
+        if self.generation:
+            inputs["position_ids"] = position_ids_from_mask(inputs["attention_mask"])[:, -inputs["input_ids"].shape[1] :]
         return inputs
 
 
@@ -702,17 +791,16 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
 
         batch, decoder_length = inputs["decoder_input_ids"].shape
         past_length = decoder_length + 3
-        heads = self.num_attention_heads[1]
-        decoder_shape = (batch, heads, past_length, self.head_dim)
-        encoder_shape = (batch, heads, self._encoder_output_length(inputs), self.head_dim)
         if "decoder_attention_mask" in inputs:
             mask = inputs["decoder_attention_mask"]
             inputs["decoder_attention_mask"] = torch.cat([torch.ones(batch, past_length, dtype=mask.dtype), mask], 1)
-        generator = torch.Generator().manual_seed(0)
-        inputs["past_key_values"] = [
-            tuple(torch.rand(shape, generator=generator) for shape in (decoder_shape,) * 2 + (encoder_shape,) * 2)
-            for _ in range(self.num_layers[1])
-        ]
+        inputs["past_key_values"] = self.past_layout.random(batch, past_length, self._encoder_output_length(inputs))
+
+    @property
+    def past_layout(self) -> PastLayout:
+        """The decoder's past: per decoder layer its own and the cross-attention's keys and values, of the
+        decoder's heads."""
+        return PastLayout(self.num_layers[1], self.num_attention_heads[1], self.head_dim, cross_attention=True)
 
     def fill_with_past_key_values_(self, inputs_or_outputs: Mapping[str, Mapping[int, str]], direction: str):
         """Add the decoder's `{past_key_values|present}.{i}.{decoder|encoder}.{key|value}` entries.
@@ -725,14 +813,175 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
             raise ValueError(f'direction must either be "inputs" or "outputs", but {direction} was given')
         name = "past_key_values" if direction == "inputs" else "present"
         decoder_sequence = "past_decoder_sequence" if direction == "inputs" else "past_decoder_sequence + decoder_sequence"
-        for i in range(self.num_layers[1]):
-            for part, sequence in (("decoder", decoder_sequence), ("encoder", "past_encoder_sequence")):
-                inputs_or_outputs[f"{name}.{i}.{part}.key"] = {0: "batch", 2: sequence}
-                inputs_or_outputs[f"{name}.{i}.{part}.value"] = {0: "batch", 2: sequence}
+        inputs_or_outputs.update(self.past_layout.axes(name, decoder_sequence, "past_encoder_sequence"))
 
-    def _flatten_past_key_values_(self, flattened_output, name, idx, t):
-        for position, part in enumerate(("decoder.key", "decoder.value", "encoder.key", "encoder.value")):
-            flattened_output[f"{name}.{idx}.{part}"] = t[position]
+    @property
+    def encoder_inputs(self) -> Mapping[str, Mapping[int, str]]:
+        """The encoder's inputs: those of `inputs` that are neither the decoder's nor the past."""
+        return OrderedDict(
+            (name, axes) for name, axes in self.inputs.items() if not name.startswith(("decoder_", "past_key_values."))
+        )
+
+    @property
+    def hidden_size(self) -> int:
+        """Width of the encoder's hidden states."""
+        return getattr(self._config, "d_model", None) or self._config.hidden_size
+
+    def graphs(self, model: Any) -> list[tuple[str, Any, OnnxConfig]]:
+        """`model.onnx`, or with `generation` optimum's layout: `encoder_model.onnx`, `decoder_model.onnx` (the
+        first step) and `decoder_with_past_model.onnx` (the next ones), the decoders sharing one weights file
+        (`shared_weights`)."""
+        if not self.generation:
+            return super().graphs(model)
+        return [
+            ("encoder_model.onnx", model.get_encoder(), Seq2SeqEncoderOnnxConfig(self)),
+            ("decoder_model.onnx", model, Seq2SeqDecoderOnnxConfig(self, with_past=False)),
+            ("decoder_with_past_model.onnx", model, Seq2SeqDecoderOnnxConfig(self, with_past=True)),
+        ]
+
+    @property
+    def shared_weights(self) -> tuple[str, ...]:
+        return ("decoder_model.onnx", "decoder_with_past_model.onnx") if self.generation else ()
+
+
+class Seq2SeqEncoderOnnxConfig(OnnxConfig):
+    """The encoder graph of an encoder-decoder's generation layout: its inputs → `last_hidden_state`."""
+
+    def __init__(self, seq2seq: OnnxSeq2SeqConfigWithPast):
+        """
+        Args:
+            seq2seq: The whole model's config.
+        """
+        super().__init__(seq2seq._config, task=seq2seq.task)
+        self.seq2seq = seq2seq
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        return self.seq2seq.encoder_inputs
+
+    @property
+    def outputs(self) -> Mapping[str, Mapping[int, str]]:
+        return OrderedDict({"last_hidden_state": {0: "batch", 1: "encoder_sequence"}})
+
+    @property
+    def default_onnx_opset(self) -> int:
+        return self.seq2seq.default_onnx_opset
+
+    @property
+    def atol_for_validation(self) -> float:
+        return self.seq2seq.atol_for_validation
+
+    def generate_dummy_inputs(self, preprocessor: Any, *args, **kwargs) -> Mapping[str, Any]:
+        inputs = self.seq2seq.generate_dummy_inputs(preprocessor, *args, **kwargs)
+        return {name: inputs[name] for name in self.inputs}
+
+
+class Seq2SeqDecoderOnnxConfig(OnnxConfig):
+    """A decoder graph of an encoder-decoder's generation layout (optimum's names).
+
+    Inputs: `input_ids` (the decoder's), `encoder_attention_mask` (where the encoder has a mask), then either
+    `encoder_hidden_states` (the first step) or the past of earlier steps (`with_past`); outputs `logits`
+    (`last_hidden_state` for the `default` task), the
+    decoder's `present.{i}.decoder.key/value` and on the first step the cross-attention's
+    `present.{i}.encoder.key/value`, which later steps take as past.
+    """
+
+    onnx_input_names = {
+        "decoder_input_ids": "input_ids",
+        "attention_mask": "encoder_attention_mask",
+        "encoder_outputs": "encoder_hidden_states",
+    }
+
+    def __init__(self, seq2seq: OnnxSeq2SeqConfigWithPast, with_past: bool):
+        """
+        Args:
+            seq2seq: The whole model's config.
+            with_past: The graph of the steps after the first.
+        """
+        super().__init__(seq2seq._config, task=seq2seq.task)
+        self.seq2seq = seq2seq
+        self.use_past = with_past
+        self.past_layout = seq2seq.past_layout
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        inputs = OrderedDict({"input_ids": {0: "batch", 1: "decoder_sequence"}})
+        if "attention_mask" in self.seq2seq.encoder_inputs:
+            inputs["encoder_attention_mask"] = {0: "batch", 1: "encoder_sequence"}
+        if self.use_past:
+            inputs.update(self.past_layout.axes("past_key_values", "past_decoder_sequence", "encoder_sequence"))
+        else:
+            inputs["encoder_hidden_states"] = {0: "batch", 1: "encoder_sequence"}
+        return inputs
+
+    @property
+    def outputs(self) -> Mapping[str, Mapping[int, str]]:
+        heads = self._tasks_to_common_outputs[self.task]  # logits, or the base model's last_hidden_state
+        outputs = OrderedDict((name, {0: "batch", 1: "decoder_sequence"}) for name in heads)
+        if self.use_past:
+            own = ("decoder.key", "decoder.value")
+            outputs.update(self.past_layout.axes("present", "past_decoder_sequence + decoder_sequence", parts=own))
+        else:
+            outputs.update(self.past_layout.axes("present", "decoder_sequence", "encoder_sequence"))
+        return outputs
+
+    @property
+    def values_override(self) -> Optional[Mapping[str, Any]]:
+        return {"use_cache": True}
+
+    @property
+    def default_onnx_opset(self) -> int:
+        return self.seq2seq.default_onnx_opset
+
+    @property
+    def atol_for_validation(self) -> float:
+        return self.seq2seq.atol_for_validation
+
+    def generate_dummy_inputs(self, preprocessor: Any, *args, **kwargs) -> Mapping[str, Any]:
+        """The whole model's dummy decoder ids, encoder mask and past (of more than one position), and random
+        encoder hidden states."""
+        import torch
+
+        whole = self.seq2seq.generate_dummy_inputs(preprocessor, *args, **kwargs)
+        inputs = {name: whole[name] for name in ("decoder_input_ids", "attention_mask") if name in whole}
+        if self.use_past:
+            inputs["past_key_values"] = whole["past_key_values"]
+        else:
+            batch = whole["decoder_input_ids"].shape[0]
+            shape = (batch, self.seq2seq._encoder_output_length(whole), self.seq2seq.hidden_size)
+            inputs["encoder_outputs"] = torch.rand(shape, generator=torch.Generator().manual_seed(0))
+        return inputs
+
+    def forward_inputs(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """The encoder's output as the model's `encoder_outputs` tuple; the first step starts from empty caches.
+        Later steps read the cross-attention from the past: their encoder states only give its shape."""
+        inputs = dict(inputs)
+        if self.use_past:
+            key = inputs["past_key_values"][0][2]
+            inputs["encoder_outputs"] = key.new_zeros((key.shape[0], key.shape[2], self.seq2seq.hidden_size))
+        else:
+            inputs["past_key_values"] = []
+        inputs["encoder_outputs"] = (inputs["encoder_outputs"],)
+        return inputs
+
+    def flatten_output_collection_property(self, name: str, field: Iterable[Any]) -> dict[str, Any]:
+        if name not in ("present", "past_key_values"):
+            return super().flatten_output_collection_property(name, field)
+        return self.past_layout.flatten(name, field)
+
+
+def position_ids_from_mask(attention_mask: Any) -> Any:
+    """Positions as transformers' `generate` computes them: the count of earlier unmasked tokens (1 where masked).
+
+    Args:
+        attention_mask: A torch or numpy (batch, sequence) mask of 0 and 1.
+
+    Returns:
+        The int64 positions, of the mask's type.
+    """
+    positions = attention_mask.cumsum(-1) - 1
+    positions[attention_mask == 0] = 1
+    return positions
 
 
 def flatten_outputs(config: OnnxConfig, model_outputs: Mapping[str, Any]) -> dict[str, Any]:
@@ -757,8 +1006,18 @@ def flatten_inputs(config: OnnxConfig, inputs: Mapping[str, Any]) -> dict[str, A
         if isinstance(value, (list, tuple)):
             flat.update(config.flatten_output_collection_property(name, value))
         else:
-            flat[name] = value
+            flat[config.onnx_input_names.get(name, name)] = value
     return {name: flat[name] for name in config.inputs if name in flat}
+
+
+def unflatten_inputs(config: OnnxConfig, named: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse of `flatten_inputs`: graph inputs by ONNX name → inputs by role, the past as one tuple per layer."""
+    roles = {onnx_name: role for role, onnx_name in config.onnx_input_names.items()}
+    inputs = {roles.get(name, name): value for name, value in named.items() if not name.startswith("past_key_values.")}
+    past = [value for name, value in named.items() if name.startswith("past_key_values.")]
+    if past:
+        inputs["past_key_values"] = config.past_layout.group(past)
+    return inputs
 
 
 def name_dynamic_axes(graph: Any, config: OnnxConfig):

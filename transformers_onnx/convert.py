@@ -82,9 +82,9 @@ def prepare_export_inputs(model: Any, config: OnnxConfig, preprocessor: Any, fra
     for key, value in (config.values_override or {}).items():
         setattr(model.config, key, value)
     dummy_inputs = config.generate_dummy_inputs(preprocessor, framework=framework)
-    inputs_match, matched_inputs = ensure_model_and_config_inputs_match(model, dummy_inputs.keys())
+    inputs_match, matched_inputs = ensure_model_and_config_inputs_match(model, config.forward_inputs(dict(dummy_inputs)))
     if not inputs_match:
-        unbound = [name for name in dummy_inputs if name not in matched_inputs]
+        unbound = [name for name in config.forward_inputs(dict(dummy_inputs)) if name not in matched_inputs]
         raise ConfigMismatchError(
             f"Model and config inputs doesn't match: {type(model).__name__} takes "
             f"{', '.join(signature(_forward_of(model)).parameters)}, the config gives {', '.join(dummy_inputs)}"
@@ -216,7 +216,7 @@ def compute_reference_outputs(config: OnnxConfig, preprocessor: Any, reference_m
             seq_length=config.default_fixed_sequence + 1,
             framework=framework,
         )
-        inputs_match, _ = ensure_model_and_config_inputs_match(reference_model, inputs.keys())
+        inputs_match, _ = ensure_model_and_config_inputs_match(reference_model, config.forward_inputs(dict(inputs)))
         if not inputs_match:
             raise ConfigMismatchError(
                 f"Model and config inputs doesn't match: {type(reference_model).__name__} does not take all of"
@@ -546,6 +546,69 @@ def move_graph(graph: Path, folder: Path) -> Path:
         if stale.name != data_name:
             stale.unlink(missing_ok=True)
     return target
+
+
+def share_weights(graphs: list[Path]):
+    """Store the weights of graphs exported from one model once: every initializer goes to one external data file,
+    `<first graph>.data`, each distinct tensor (same type, shape and bytes) once, read by all the graphs.
+
+    Args:
+        graphs: `.onnx` files in one folder; their own data files, if any, are replaced.
+    """
+    import hashlib
+
+    import onnx
+
+    data_file = graphs[0].with_name(f"{graphs[0].name}.data")
+    partial_file = data_file.with_name(f"{data_file.name}.partial")
+    written, models = {}, []
+    with open(partial_file, "wb") as data:
+        for graph in graphs:
+            model = onnx.load(graph.as_posix())
+            for tensor in model.graph.initializer:
+                if not tensor.HasField("raw_data"):
+                    continue
+                key = (tensor.data_type, tuple(tensor.dims), hashlib.sha256(tensor.raw_data).digest())
+                if key not in written:
+                    data.seek(-data.tell() % 4096, 1)  # page-aligned offsets let onnxruntime map the tensors
+                    written[key] = (data.tell(), len(tensor.raw_data))
+                    data.write(tensor.raw_data)
+                tensor.ClearField("raw_data")
+                tensor.data_location = onnx.TensorProto.EXTERNAL
+                offset, length = written[key]
+                for entry_key, value in (("location", data_file.name), ("offset", offset), ("length", length)):
+                    tensor.external_data.add(key=entry_key, value=str(value))
+            models.append(model)
+    for graph in graphs:
+        graph.with_name(f"{graph.name}.data").unlink(missing_ok=True)
+    partial_file.replace(data_file)
+    for graph, model in zip(graphs, models):
+        onnx.save_model(model, graph.as_posix())
+
+
+def move_graphs_sharing_weights(graphs: list[Path], folder: Path) -> list[Path]:
+    """Move graphs that read one data file (`share_weights`) into `folder`, as `move_graph` moves one: the data
+    first (under a name of its own when `folder` already holds one of its name), then each graph with one rename.
+
+    Args:
+        graphs: The `.onnx` files, in a staging folder on the same file system as `folder`.
+        folder: Where they go.
+
+    Returns:
+        The graphs' new paths.
+    """
+    data = graphs[0].with_name(f"{graphs[0].name}.data")
+    data_name = data.name
+    if (folder / data_name).exists():
+        data_name = f"{graphs[0].name}.{secrets.token_hex(4)}.data"
+        for graph in graphs:
+            _set_data_location(graph, data_name)
+    data.replace(folder / data_name)
+    targets = [graph.replace(folder / graph.name) for graph in graphs]
+    for stale in [folder / f"{graphs[0].name}.data", *folder.glob(f"{glob.escape(graphs[0].name)}.*.data")]:
+        if stale.name != data_name:
+            stale.unlink(missing_ok=True)
+    return targets
 
 
 def _set_data_location(graph: Path, data_name: str):

@@ -194,10 +194,12 @@ class _ConfigConstructor:
         module_name, class_name = self.class_path.rsplit(".", 1)
         return getattr(importlib.import_module(f"transformers_onnx.models.{module_name}"), class_name)
 
-    def __call__(self, config: Any) -> OnnxConfig:
+    def __call__(self, config: Any, generation: bool = False) -> OnnxConfig:
         task = FeaturesManager.feature_to_task(self.feature)
+        if generation and not self.feature.endswith("-with-past"):
+            raise UnsupportedFeatureError(f"generation graphs need a -with-past feature, not {self.feature}")
         if self.feature.endswith("-with-past"):
-            return self.config_class.with_past(config, task=task)
+            return self.config_class.with_past(config, task=task, generation=generation)
         return self.config_class.from_model_config(config, task=task)
 
     def __repr__(self) -> str:

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from . import compat
-from .config import OnnxConfig, flatten_inputs, flatten_outputs, name_dynamic_axes
+from .config import OnnxConfig, flatten_inputs, flatten_outputs, name_dynamic_axes, unflatten_inputs
 from .errors import ExportError, ModelLoadError, first_line
 
 #: Attention used for export: traceable at every opset, and fully fused by onnxruntime's optimizer.
@@ -50,8 +50,8 @@ def load_model(model_class: type, model: str, cache_dir: Any = None) -> torch.nn
 class _NamedIOModule(torch.nn.Module):
     """Runs the model on the config's inputs (as positional tensors) and returns the config's outputs.
 
-    Each input goes to the forward parameter it binds to (`compat.bind_inputs`); the `past_key_values.*` tensors
-    become one transformers cache.
+    The inputs go back to their roles (`unflatten_inputs`, `OnnxConfig.forward_inputs`), each role to the forward
+    parameter it binds to (`compat.bind_inputs`); the past key values become one transformers cache.
     """
 
     def __init__(self, model: torch.nn.Module, config: OnnxConfig, input_names: list[str]):
@@ -60,17 +60,14 @@ class _NamedIOModule(torch.nn.Module):
         self.config = config
         self.input_names = input_names
         self.output_names = list(config.outputs)
-        roles = dict.fromkeys(name.split(".")[0] for name in input_names)  # past_key_values.0.key → past_key_values
-        self.parameter_of = compat.bind_inputs(model.forward, roles)
 
     def forward(self, *tensors: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        named = dict(zip(self.input_names, tensors))
-        past = [tensor for name, tensor in named.items() if name.startswith("past_key_values.")]
-        kwargs = {self.parameter_of[name]: tensor for name, tensor in named.items() if not name.startswith("past_key_values.")}
-        if past:
-            per_layer = 4 if any(".encoder." in name for name in named) else 2
-            layers = [tuple(past[i : i + per_layer]) for i in range(0, len(past), per_layer)]
-            kwargs[self.parameter_of["past_key_values"]] = compat.cache_from_tensors(layers)
+        inputs = self.config.forward_inputs(unflatten_inputs(self.config, dict(zip(self.input_names, tensors))))
+        parameter_of = compat.bind_inputs(self.model.forward, inputs)
+        kwargs = {parameter_of[role]: value for role, value in inputs.items()}
+        if "past_key_values" in inputs:
+            cross_attention = self.config.past_layout.cross_attention
+            kwargs[parameter_of["past_key_values"]] = compat.cache_from_tensors(inputs["past_key_values"], cross_attention)
         outputs = flatten_outputs(self.config, self.model(**kwargs, return_dict=True))
         missing = [name for name in self.output_names if name not in outputs]
         if missing:
@@ -117,6 +114,8 @@ def export_pytorch(
                     do_constant_folding=True,
                     dynamo=False,
                 )
+                if getattr(config, "generation", False):
+                    _declare_unused_inputs(output, config, named_inputs)
     except ExportError:
         raise
     except Exception as error:
@@ -150,6 +149,29 @@ def _export_with_dynamo(wrapper: _NamedIOModule, example: tuple, config: OnnxCon
             verbose=False,
         )
     _name_dynamic_axes(output, config)
+
+
+def _declare_unused_inputs(onnx_file: Path, config: OnnxConfig, named_inputs: Mapping[str, torch.Tensor]):
+    """Put back the inputs TorchScript drops because the graph does not read them (bloom's `position_ids`: ALiBi
+    positions come from the mask), so that every model of a kind has the same interface."""
+    import onnx
+
+    graph = onnx.load(onnx_file.as_posix())
+    present = {value.name: value for value in graph.graph.input}
+    if len(present) == len(named_inputs):
+        return
+    declared = []
+    for name, tensor in named_inputs.items():
+        if name in present:
+            declared.append(present[name])
+            continue
+        axes = config.inputs[name]
+        shape = [axes.get(axis, size) for axis, size in enumerate(tensor.shape)]
+        element_type = onnx.helper.np_dtype_to_tensor_dtype(tensor.numpy().dtype)
+        declared.append(onnx.helper.make_tensor_value_info(name, element_type, shape))
+    del graph.graph.input[:]
+    graph.graph.input.extend(declared)
+    onnx.save_model(graph, onnx_file.as_posix())
 
 
 def _name_dynamic_axes(onnx_file: Path, config: OnnxConfig):

@@ -20,6 +20,10 @@ class _DecoderAloneOnnxConfig(DecoderOnnxConfig):
     def num_attention_heads(self) -> int:
         return self._config.decoder_attention_heads
 
+    def forward_inputs(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """`XxxForCausalLM` takes no `position_ids`: the generation graph accepts them unused."""
+        return {role: value for role, value in inputs.items() if role != "position_ids"}
+
 
 class BartOnnxConfig(OnnxSeq2SeqConfigWithPast):
     """An encoder-decoder for `default` and `seq2seq-lm`; for `causal-lm` the decoder alone, exported like a
@@ -32,10 +36,12 @@ class BartOnnxConfig(OnnxSeq2SeqConfigWithPast):
         task: str = "default",
         patching_specs: Optional[list[PatchingSpec]] = None,
         use_past: bool = False,
+        *,
+        generation: bool = False,
     ):
-        super().__init__(config, task=task, patching_specs=patching_specs, use_past=use_past)
+        super().__init__(config, task=task, patching_specs=patching_specs, use_past=use_past, generation=generation)
         self._decoder_alone = (
-            _DecoderAloneOnnxConfig(config, task=task, patching_specs=patching_specs, use_past=use_past)
+            _DecoderAloneOnnxConfig(config, task=task, patching_specs=patching_specs, use_past=use_past, generation=generation)
             if task == "causal-lm"
             else None
         )
@@ -72,6 +78,20 @@ class BartOnnxConfig(OnnxSeq2SeqConfigWithPast):
         if self._decoder_alone:
             return self._decoder_alone.flatten_output_collection_property(name, field)
         return super().flatten_output_collection_property(name, field)
+
+    @property
+    def past_layout(self):
+        return self._decoder_alone.past_layout if self._decoder_alone else super().past_layout
+
+    def forward_inputs(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        return self._decoder_alone.forward_inputs(inputs) if self._decoder_alone else inputs
+
+    @property
+    def shared_weights(self) -> tuple[str, ...]:
+        return () if self._decoder_alone else super().shared_weights
+
+    def graphs(self, model: Any) -> list:
+        return [("model.onnx", model, self)] if self._decoder_alone else super().graphs(model)
 
     def _dummy_decoder_inputs(self, encoder_inputs: dict, sequence: int, framework) -> dict:
         if self.task in _DECODER_MIRRORS_ENCODER:

@@ -1,5 +1,7 @@
 """BLOOM: the base decoder, with ALiBi position biases."""
 
+from typing import Any
+
 from ..config import DecoderOnnxConfig
 
 
@@ -13,3 +15,8 @@ class BloomOnnxConfig(DecoderOnnxConfig):
     @property
     def atol_for_validation(self) -> float:
         return 1e-3
+
+    def forward_inputs(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """BLOOM takes no `position_ids` (ALiBi counts positions from the mask): the generation graph accepts
+        them unused."""
+        return {role: value for role, value in inputs.items() if role != "position_ids"}

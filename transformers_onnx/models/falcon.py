@@ -8,7 +8,7 @@ from ..config import DecoderOnnxConfig, PatchingSpec
 class FalconOnnxConfig(DecoderOnnxConfig):
     """Falcon as the base decoder config exports it, with rotary or ALiBi positions."""
 
-    def __init__(self, config, task: str = "default", patching_specs: Optional[list[PatchingSpec]] = None, use_past=False):
+    def __init__(self, config, task: str = "default", patching_specs: Optional[list[PatchingSpec]] = None, **past):
         if config.alibi:
             from transformers.models.falcon import modeling_falcon
 
@@ -16,7 +16,7 @@ class FalconOnnxConfig(DecoderOnnxConfig):
                 modeling_falcon, "build_alibi_tensor", _alibi_with_explicit_casts(modeling_falcon.build_alibi_tensor)
             )
             patching_specs = [*(patching_specs or []), alibi_spec]
-        super().__init__(config, task=task, patching_specs=patching_specs, use_past=use_past)
+        super().__init__(config, task=task, patching_specs=patching_specs, **past)
 
     @property
     def num_key_value_heads(self) -> int:
