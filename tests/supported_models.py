@@ -23,7 +23,7 @@ from transformers_onnx import FeaturesManager  # noqa: E402
 DOCS = Path(__file__).parents[1] / "docs"
 TABLE_FILE, DATA_FILE = DOCS / "supported-models.md", DOCS / "supported-models.json"
 #: Column order: the stacks of the Makefile (each a results file), then the framework of the column.
-STACK_ORDER = ["transformers5", "torch-newest", "transformers457", "tensorflow"]
+STACK_ORDER = ["transformers5", "torch-newest", "transformers5-oldest", "transformers457", "tensorflow"]
 NOT_RUN = "· not run by `make test`"
 
 

@@ -844,8 +844,8 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
         return ("decoder_model.onnx", "decoder_with_past_model.onnx") if self.generation else ()
 
 
-class Seq2SeqEncoderOnnxConfig(OnnxConfig):
-    """The encoder graph of an encoder-decoder's generation layout: its inputs → `last_hidden_state`."""
+class _Seq2SeqGraphOnnxConfig(OnnxConfig):
+    """One graph of an encoder-decoder's generation layout: the whole model's opset and tolerance."""
 
     def __init__(self, seq2seq: OnnxSeq2SeqConfigWithPast):
         """
@@ -856,14 +856,6 @@ class Seq2SeqEncoderOnnxConfig(OnnxConfig):
         self.seq2seq = seq2seq
 
     @property
-    def inputs(self) -> Mapping[str, Mapping[int, str]]:
-        return self.seq2seq.encoder_inputs
-
-    @property
-    def outputs(self) -> Mapping[str, Mapping[int, str]]:
-        return OrderedDict({"last_hidden_state": {0: "batch", 1: "encoder_sequence"}})
-
-    @property
     def default_onnx_opset(self) -> int:
         return self.seq2seq.default_onnx_opset
 
@@ -871,12 +863,24 @@ class Seq2SeqEncoderOnnxConfig(OnnxConfig):
     def atol_for_validation(self) -> float:
         return self.seq2seq.atol_for_validation
 
+
+class Seq2SeqEncoderOnnxConfig(_Seq2SeqGraphOnnxConfig):
+    """The encoder graph of an encoder-decoder's generation layout: its inputs → `last_hidden_state`."""
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        return self.seq2seq.encoder_inputs
+
+    @property
+    def outputs(self) -> Mapping[str, Mapping[int, str]]:
+        return OrderedDict({"last_hidden_state": {0: "batch", 1: "encoder_sequence"}})
+
     def generate_dummy_inputs(self, preprocessor: Any, *args, **kwargs) -> Mapping[str, Any]:
         inputs = self.seq2seq.generate_dummy_inputs(preprocessor, *args, **kwargs)
         return {name: inputs[name] for name in self.inputs}
 
 
-class Seq2SeqDecoderOnnxConfig(OnnxConfig):
+class Seq2SeqDecoderOnnxConfig(_Seq2SeqGraphOnnxConfig):
     """A decoder graph of an encoder-decoder's generation layout (optimum's names).
 
     Inputs: `input_ids` (the decoder's), `encoder_attention_mask` (where the encoder has a mask), then either
@@ -898,8 +902,7 @@ class Seq2SeqDecoderOnnxConfig(OnnxConfig):
             seq2seq: The whole model's config.
             with_past: The graph of the steps after the first.
         """
-        super().__init__(seq2seq._config, task=seq2seq.task)
-        self.seq2seq = seq2seq
+        super().__init__(seq2seq)
         self.use_past = with_past
         self.past_layout = seq2seq.past_layout
 
@@ -928,14 +931,6 @@ class Seq2SeqDecoderOnnxConfig(OnnxConfig):
     @property
     def values_override(self) -> Optional[Mapping[str, Any]]:
         return {"use_cache": True}
-
-    @property
-    def default_onnx_opset(self) -> int:
-        return self.seq2seq.default_onnx_opset
-
-    @property
-    def atol_for_validation(self) -> float:
-        return self.seq2seq.atol_for_validation
 
     def generate_dummy_inputs(self, preprocessor: Any, *args, **kwargs) -> Mapping[str, Any]:
         """The whole model's dummy decoder ids, encoder mask and past (of more than one position), and random
