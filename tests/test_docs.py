@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).parents[1]
-#: `../shared/...` (beside the checkout), and absolute paths of a machine: /work/..., /root/..., /home/<user>/...
-OUTSIDE = re.compile(r"\.\./shared\b|(?<![\w.])/(?:work|root|home/\w+)/")
+#: The notes folder beside the checkout (parent folder, then `shared`), and absolute paths of a machine: /work/...,
+#: /root/..., /home/<user>/...
+OUTSIDE = re.compile(r"\.\.[/]shared\b|(?<![\w.])/(?:work|root|home/\w+)/")
 CHECKED = sorted(
     [*REPO.glob("*.md"), *(REPO / "docs").glob("*.md"), *(REPO / "tests").glob("*.py"), *(REPO / "examples").glob("*.py")]
 )
