@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tiny_models import TINY_MODELS, VOCAB_SIZE, TinyModel
+from tiny_models import TINY_MODELS, VOCAB_SIZE, Tiny
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -65,7 +65,7 @@ def save_tokenizer(folder: Path):
     return tokenizer
 
 
-def save_image_processor(folder: Path, row: TinyModel):
+def save_image_processor(folder: Path, row: Tiny):
     """Save the row's image processor, making square images of the row's image size; return it."""
     import transformers
 

@@ -19,18 +19,18 @@ from transformers import GenerationConfig
 from tiny_models import TINY_MODELS, known_failure
 from transformers_onnx import FeaturesManager
 from transformers_onnx.__main__ import main
-from transformers_onnx.features import _REGISTRY
+from transformers_onnx.models import MODELS
 
 NEW_TOKENS = 8
 DOCS = Path(__file__).parents[1] / "docs" / "generation.md"
 #: Every decoder-only family of the registry (the BART-like models' decoders alone are left out).
-DECODERS = [model for model, (_, features) in _REGISTRY.items() if "causal-lm-with-past" in features and "seq2seq-lm" not in features]
+DECODERS = [name for name, model in MODELS.items() if "causal-lm-with-past" in model.features and "seq2seq-lm" not in model.features]
 #: Every encoder-decoder family, with its generation feature.
 SEQ2SEQ = {
-    model: feature
-    for model, (_, features) in _REGISTRY.items()
+    name: feature
+    for name, model in MODELS.items()
     for feature in ("seq2seq-lm-with-past", "speech2seq-lm-with-past")
-    if feature in features
+    if feature in model.features
 }
 
 

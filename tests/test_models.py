@@ -10,7 +10,8 @@ from onnxruntime import InferenceSession
 from tiny_models import TINY_MODELS, known_failure
 from transformers_onnx import FeaturesManager
 from transformers_onnx.__main__ import _load_preprocessor, _preprocessor_kind_for, main
-from transformers_onnx.compat import bind_inputs, cache_from_tensors, removed_model_type
+from transformers_onnx.compat import bind_inputs, cache_from_tensors
+from transformers_onnx.features import removed_model_type
 from transformers_onnx.config import flatten_inputs, flatten_outputs
 
 
@@ -77,12 +78,12 @@ def test_export_matches_pytorch_at_other_shapes(model_type, feature, tiny_checkp
     for file_name, model, onnx_config in graphs:
         kind = "auto" if len(graphs) == 1 else _preprocessor_kind_for(onnx_config)  # as the CLI loads it
         preprocessor = _load_preprocessor(kind, str(checkpoint))
-        assert_graph_matches(tmp_path / file_name, model, onnx_config, preprocessor, TINY_MODELS[model_type].atol)
+        assert_graph_matches(tmp_path / file_name, model, onnx_config, preprocessor)
 
 
-def assert_graph_matches(onnx_file, model, onnx_config, preprocessor, atol):
+def assert_graph_matches(onnx_file, model, onnx_config, preprocessor):
     onnx.checker.check_model(onnx_file.as_posix(), full_check=True)
-    atol = atol or onnx_config.atol_for_validation
+    atol = onnx_config.atol_for_validation
     session = InferenceSession(onnx_file.as_posix(), providers=["CPUExecutionProvider"])
     assert [i.name for i in session.get_inputs()] == list(onnx_config.inputs)
     assert [o.name for o in session.get_outputs()] == list(onnx_config.outputs)

@@ -173,7 +173,7 @@ def test_export_matches_tensorflow_at_other_shapes(model_type, feature, tiny_tf_
     assert model.__class__.__name__.startswith("TF")
     onnx_config = FeaturesManager.get_config(model_type, feature)(model.config)
     preprocessor = _load_preprocessor("auto", str(checkpoint))
-    atol = TINY_MODELS[model_type].atol or onnx_config.atol_for_validation
+    atol = onnx_config.atol_for_validation
     session = InferenceSession(onnx_file.as_posix(), providers=["CPUExecutionProvider"])
     assert [i.name for i in session.get_inputs()] == list(onnx_config.inputs)
     assert [o.name for o in session.get_outputs()] == list(onnx_config.outputs)
@@ -214,7 +214,7 @@ def test_legacy_api_exports_a_model_never_called(model_type, feature, tiny_check
     assert onnx_outputs == list(onnx_config.outputs)
     assert [path.name for path in tmp_path.iterdir()] == ["model.onnx"]
     session = InferenceSession(onnx_file.as_posix(), providers=["CPUExecutionProvider"])
-    atol = TINY_MODELS[model_type].atol or onnx_config.atol_for_validation
+    atol = onnx_config.atol_for_validation
     assert_matches_tensorflow_at_other_shapes(session, model, onnx_config, preprocessor, atol)
 
 

@@ -116,9 +116,10 @@ class _ListFeatures(argparse.Action):
         super().__init__(option_strings, dest, default=argparse.SUPPRESS, **kwargs)
 
     def __call__(self, parser, namespace, model_type, option_string=None):
-        from .features import FeaturesManager, _canonical
+        from .features import FeaturesManager
+        from .models import canonical_model_type
 
-        model_types = [_canonical(model_type)] if model_type else sorted(FeaturesManager._SUPPORTED_MODEL_TYPE)
+        model_types = [canonical_model_type(model_type)] if model_type else sorted(FeaturesManager._SUPPORTED_MODEL_TYPE)
         try:
             lines = [f"{name}: {', '.join(FeaturesManager.get_supported_features_for_model_type(name))}" for name in model_types]
         except TransformersOnnxError as error:

@@ -24,7 +24,6 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
-import pkgutil
 import re
 import sys
 import types
@@ -56,8 +55,9 @@ def _models_for(module_name: str) -> list[str]:
     model = _HOOKED_MODULE.fullmatch(module_name)["model"]
     if model:
         return [model]
-    models = importlib.import_module(f"{NEW_PACKAGE}.models")
-    return [info.name for info in pkgutil.iter_modules(models.__path__)]
+    from .models import MODELS
+
+    return list(dict.fromkeys(row.config_module for row in MODELS.values() if row.config_module))
 
 
 class _OnnxConfigHook:

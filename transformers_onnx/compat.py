@@ -13,9 +13,6 @@ from packaging import version
 #: Auto classes renamed in transformers 5: legacy name → new name.
 _AUTO_CLASS_RENAMES = {"AutoModelForVision2Seq": "AutoModelForImageTextToText"}
 
-#: Model types transformers 5 removed: model type → the last transformers release that has them.
-_REMOVED_IN_5 = {"mega": "4.57.6"}
-
 #: The newest transformers minor release the test suite ran on (the Makefile's newest stack installs the newest
 #: release, and docs/supported-models.md names it); raise it after `make test` passes on a newer one.
 TESTED_TRANSFORMERS = "5.24"
@@ -48,24 +45,6 @@ def _next_minor(release: str) -> str:
 def has_tensorflow_models() -> bool:
     """Whether TensorFlow models can be loaded: transformers 4.x and TensorFlow both installed."""
     return transformers_version().major < 5 and importlib.util.find_spec("tensorflow") is not None
-
-
-def removed_model_type(model_type: str) -> Optional[str]:
-    """Why the installed transformers cannot load a model type that transformers 5 removed.
-
-    Args:
-        model_type: e.g. "mega".
-
-    Returns:
-        One line naming the transformers release that still has it, or None when it is installed.
-    """
-    last_release = _REMOVED_IN_5.get(model_type.replace("_", "-"))
-    if last_release is None or transformers_version().major < 5:
-        return None
-    return (
-        f"transformers 5 removed {model_type}; transformers {last_release} still has it:"
-        f" pip install 'transformers=={last_release}'"
-    )
 
 
 def has_torch() -> bool:

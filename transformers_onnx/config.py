@@ -54,6 +54,42 @@ class PatchingSpec:
 
 
 @dataclasses.dataclass(frozen=True)
+class Patch:
+    """An op that a config class replaces while its model is exported, declared on the class (`OnnxConfig.patches`)
+    and looked up only when the export starts, so that making a config imports no modelling code.
+
+    Args:
+        target: `"module:attribute.path"`, e.g. `"transformers.models.falcon.modeling_falcon:build_alibi_tensor"`.
+        replacement: The op used while exporting; with `wraps_original`, a function of the original op returning it.
+        wraps_original: Whether `replacement` is called with the original op to make the op used.
+        op_wrapper: Applied to both ops when set (e.g. `staticmethod`), as `PatchingSpec.op_wrapper`.
+        when: A model-config attribute that must be true for the patch to apply (Falcon's `alibi`).
+    """
+
+    target: str
+    replacement: Callable
+    wraps_original: bool = False
+    op_wrapper: Optional[Callable] = None
+    when: Optional[str] = None
+
+    def applies_to(self, config: "PretrainedConfig") -> bool:
+        return self.when is None or bool(getattr(config, self.when, False))
+
+    def resolve(self) -> PatchingSpec:
+        """The `PatchingSpec` of the installed modelling code."""
+        import importlib
+
+        module, _, path = self.target.partition(":")
+        *owners, name = path.split(".")
+        owner = importlib.import_module(module)
+        for attribute in owners:
+            owner = getattr(owner, attribute)
+        original = getattr(owner, name)
+        custom_op = self.replacement(original) if self.wraps_original else self.replacement
+        return PatchingSpec(owner, name, custom_op, original, self.op_wrapper)
+
+
+@dataclasses.dataclass(frozen=True)
 class PastLayout:
     """The past key values a graph takes and returns: per layer a tuple of tensors of shape
     (batch, num_heads, sequence, head_dim), named `{prefix}.{layer}.{part}`.
@@ -371,14 +407,19 @@ class OnnxConfig(ABC):
         """
         return inputs
 
+    #: Ops replaced while the model is exported (with the `patching_specs` given to the constructor).
+    patches: tuple[Patch, ...] = ()
+
     def patch_ops(self):
-        """Install the `PatchingSpec` replacements."""
-        for spec in self._patching_specs:
+        """Install the replacements: the `patching_specs` given, then the class's `patches`."""
+        declared = [patch.resolve() for patch in self.patches if patch.applies_to(self._config)]
+        self._applied_specs = [*self._patching_specs, *declared]
+        for spec in self._applied_specs:
             setattr(spec.o, spec.name, spec.custom_op if spec.op_wrapper is None else spec.op_wrapper(spec.custom_op))
 
     def restore_ops(self):
         """Put back the ops replaced by `patch_ops`."""
-        for spec in self._patching_specs:
+        for spec in reversed(getattr(self, "_applied_specs", self._patching_specs)):
             setattr(spec.o, spec.name, spec.orig_op if spec.op_wrapper is None else spec.op_wrapper(spec.orig_op))
 
     @classmethod
@@ -444,9 +485,7 @@ class VisionOnnxConfig(OnnxConfig):
         names = ("logits",) if self.task == "image-classification" else ("last_hidden_state", "pooler_output")
         return OrderedDict((name, {0: "batch"}) for name in names)
 
-    @property
-    def atol_for_validation(self) -> float:
-        return 1e-4
+    atol_for_validation = 1e-4
 
     def generate_dummy_inputs(self, preprocessor, *args, **kwargs) -> Mapping[str, Any]:
         inputs = super().generate_dummy_inputs(preprocessor, *args, **kwargs)
@@ -472,13 +511,9 @@ class MultimodalOnnxConfig(OnnxConfig):
         names = ("logits_per_image", "logits_per_text", "text_embeds", "image_embeds")
         return OrderedDict((name, {0: "batch"}) for name in names)
 
-    @property
-    def atol_for_validation(self) -> float:
-        return 1e-4
+    atol_for_validation = 1e-4
 
-    @property
-    def default_onnx_opset(self) -> int:
-        return 14
+    default_onnx_opset = 14
 
     def generate_dummy_inputs(self, preprocessor, batch_size: int = -1, seq_length: int = -1, **kwargs) -> Mapping[str, Any]:
         preprocessor = _resolve_tokenizer_alias(preprocessor, kwargs.pop("tokenizer", None))
@@ -650,9 +685,7 @@ class DecoderOnnxConfig(OnnxConfigWithPast):
     def num_layers(self) -> int:
         return self._config.num_hidden_layers
 
-    @property
-    def default_onnx_opset(self) -> int:
-        return 13
+    default_onnx_opset = 13
 
     @property
     def values_override(self) -> Optional[Mapping[str, Any]]:

@@ -14,6 +14,7 @@ from typing import Any, Callable, Optional
 
 from . import compat
 from .config import OnnxConfig
+from .models import MODELS, canonical_model_type
 from .errors import (
     FrameworkError,
     MissingWeightsError,
@@ -26,115 +27,6 @@ from .errors import (
 )
 
 logger = logging.getLogger(__name__)
-
-_TEXT = ("default", "masked-lm", "sequence-classification", "multiple-choice", "token-classification", "question-answering")
-_TEXT_WITH_CAUSAL_LM = _TEXT + ("causal-lm",)
-_IMAGE = ("default", "image-classification")
-_DETECTION = ("default", "object-detection")
-_DECODER = ("default", "default-with-past", "causal-lm", "causal-lm-with-past")
-_DECODER_WITH_CLASSIFIER = _DECODER + ("sequence-classification",)
-_SEQ2SEQ = ("default", "default-with-past", "seq2seq-lm", "seq2seq-lm-with-past")
-_SEQ2SEQ_WITH_CAUSAL_LM = _SEQ2SEQ + ("causal-lm", "causal-lm-with-past")
-_BART_LIKE = _SEQ2SEQ_WITH_CAUSAL_LM + ("sequence-classification", "question-answering")
-
-#: model type (legacy spelling) → ("<module under transformers_onnx.models>.<OnnxConfig class>", features)
-_REGISTRY: dict[str, tuple[str, tuple[str, ...]]] = {
-    "albert": ("albert.AlbertOnnxConfig", _TEXT),
-    "bert": ("bert.BertOnnxConfig", _TEXT_WITH_CAUSAL_LM),
-    "big-bird": ("big_bird.BigBirdOnnxConfig", _TEXT_WITH_CAUSAL_LM),
-    "camembert": ("camembert.CamembertOnnxConfig", _TEXT_WITH_CAUSAL_LM),
-    "convbert": ("convbert.ConvBertOnnxConfig", _TEXT),
-    "data2vec-text": ("data2vec.Data2VecTextOnnxConfig", _TEXT),
-    "deberta": ("deberta.DebertaOnnxConfig", tuple(f for f in _TEXT if f != "multiple-choice")),
-    "deberta-v2": ("deberta_v2.DebertaV2OnnxConfig", _TEXT),
-    "distilbert": ("distilbert.DistilBertOnnxConfig", _TEXT),
-    "electra": ("electra.ElectraOnnxConfig", _TEXT_WITH_CAUSAL_LM),
-    "flaubert": ("flaubert.FlaubertOnnxConfig", _TEXT_WITH_CAUSAL_LM),
-    "ibert": ("ibert.IBertOnnxConfig", _TEXT),
-    "mobilebert": ("mobilebert.MobileBertOnnxConfig", _TEXT),
-    "rembert": ("rembert.RemBertOnnxConfig", _TEXT_WITH_CAUSAL_LM),
-    "roberta": ("roberta.RobertaOnnxConfig", _TEXT_WITH_CAUSAL_LM),
-    "roformer": ("roformer.RoFormerOnnxConfig", _TEXT_WITH_CAUSAL_LM),
-    "squeezebert": ("squeezebert.SqueezeBertOnnxConfig", _TEXT),
-    "xlm": ("xlm.XLMOnnxConfig", _TEXT_WITH_CAUSAL_LM),
-    "xlm-roberta": ("xlm_roberta.XLMRobertaOnnxConfig", _TEXT_WITH_CAUSAL_LM),
-    "vit": ("vit.ViTOnnxConfig", _IMAGE),
-    "beit": ("beit.BeitOnnxConfig", _IMAGE),
-    "conditional-detr": ("conditional_detr.ConditionalDetrOnnxConfig", _DETECTION),
-    "convnext": ("convnext.ConvNextOnnxConfig", _IMAGE),
-    "data2vec-vision": ("data2vec.Data2VecVisionOnnxConfig", _IMAGE),
-    "deit": ("deit.DeiTOnnxConfig", _IMAGE),
-    "detr": ("detr.DetrOnnxConfig", _DETECTION + ("image-segmentation",)),
-    "dinov2": ("dinov2.Dinov2OnnxConfig", _IMAGE),
-    "efficientnet": ("efficientnet.EfficientNetOnnxConfig", _IMAGE),
-    "imagegpt": ("imagegpt.ImageGPTOnnxConfig", _IMAGE),
-    "levit": ("levit.LevitOnnxConfig", _IMAGE),
-    "mobilenet-v1": ("mobilenet_v1.MobileNetV1OnnxConfig", _IMAGE),
-    "mobilenet-v2": ("mobilenet_v2.MobileNetV2OnnxConfig", _IMAGE),
-    "mobilevit": ("mobilevit.MobileViTOnnxConfig", _IMAGE),
-    "mobilevitv2": ("mobilevitv2.MobileViTV2OnnxConfig", _IMAGE),
-    "perceiver": ("perceiver.PerceiverOnnxConfig", ("image-classification", "masked-lm", "sequence-classification")),
-    "poolformer": ("poolformer.PoolFormerOnnxConfig", _IMAGE),
-    "pvt": ("pvt.PvtOnnxConfig", _IMAGE),
-    "resnet": ("resnet.ResNetOnnxConfig", _IMAGE),
-    "segformer": ("segformer.SegformerOnnxConfig", _IMAGE + ("semantic-segmentation",)),
-    "swiftformer": ("swiftformer.SwiftFormerOnnxConfig", _IMAGE),
-    "swin": ("swin.SwinOnnxConfig", _IMAGE),
-    "table-transformer": ("table_transformer.TableTransformerOnnxConfig", _DETECTION),
-    "yolos": ("yolos.YolosOnnxConfig", _DETECTION),
-    "chinese-clip": ("chinese_clip.ChineseCLIPOnnxConfig", ("default",)),
-    "clip": ("clip.CLIPOnnxConfig", ("default",)),
-    "groupvit": ("groupvit.GroupViTOnnxConfig", ("default",)),
-    "layoutlm": ("layoutlm.LayoutLMOnnxConfig", ("default", "masked-lm", "sequence-classification", "token-classification")),
-    "layoutlmv3": (
-        "layoutlmv3.LayoutLMv3OnnxConfig",
-        ("default", "question-answering", "sequence-classification", "token-classification"),
-    ),
-    "owlvit": ("owlvit.OwlViTOnnxConfig", ("default",)),
-    "ernie": ("ernie.ErnieOnnxConfig", _TEXT_WITH_CAUSAL_LM),
-    "longformer": ("longformer.LongformerOnnxConfig", _TEXT),
-    "mega": ("mega.MegaOnnxConfig", _TEXT_WITH_CAUSAL_LM),
-    "roberta-prelayernorm": ("roberta_prelayernorm.RobertaPreLayerNormOnnxConfig", _TEXT_WITH_CAUSAL_LM),
-    "xlm-roberta-xl": ("xlm_roberta_xl.XLMRobertaXLOnnxConfig", _TEXT_WITH_CAUSAL_LM),
-    "xmod": ("xmod.XmodOnnxConfig", _TEXT_WITH_CAUSAL_LM),
-    "gpt2": ("gpt2.GPT2OnnxConfig", _DECODER + ("sequence-classification", "token-classification")),
-    "gpt-neo": ("gpt_neo.GPTNeoOnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "gptj": ("gptj.GPTJOnnxConfig", _DECODER_WITH_CLASSIFIER + ("question-answering",)),
-    "codegen": ("codegen.CodeGenOnnxConfig", _DECODER),
-    "bloom": ("bloom.BloomOnnxConfig", _DECODER_WITH_CLASSIFIER + ("token-classification",)),
-    "llama": ("llama.LlamaOnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "mistral": ("mistral.MistralOnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "mixtral": ("mixtral.MixtralOnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "qwen2": ("qwen2.Qwen2OnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "qwen3": ("qwen3.Qwen3OnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "gemma": ("gemma.GemmaOnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "gemma2": ("gemma2.Gemma2OnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "gemma3-text": ("gemma3_text.Gemma3TextOnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "phi": ("phi.PhiOnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "phi3": ("phi3.Phi3OnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "olmo": ("olmo.OlmoOnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "granite": ("granite.GraniteOnnxConfig", _DECODER),
-    "falcon": ("falcon.FalconOnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "gpt-neox": ("gpt_neox.GPTNeoXOnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "gpt-bigcode": ("gpt_bigcode.GPTBigCodeOnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "starcoder2": ("starcoder2.Starcoder2OnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "stablelm": ("stablelm.StableLmOnnxConfig", _DECODER_WITH_CLASSIFIER),
-    "t5": ("t5.T5OnnxConfig", _SEQ2SEQ),
-    "mt5": ("mt5.MT5OnnxConfig", _SEQ2SEQ),
-    "longt5": ("longt5.LongT5OnnxConfig", _SEQ2SEQ),
-    "umt5": ("umt5.UMT5OnnxConfig", _SEQ2SEQ),
-    "bart": ("bart.BartOnnxConfig", _BART_LIKE),
-    "mbart": ("mbart.MBartOnnxConfig", _BART_LIKE),
-    "bigbird-pegasus": ("bigbird_pegasus.BigBirdPegasusOnnxConfig", _BART_LIKE),
-    "marian": ("marian.MarianOnnxConfig", _SEQ2SEQ_WITH_CAUSAL_LM),
-    "blenderbot": ("blenderbot.BlenderbotOnnxConfig", _SEQ2SEQ_WITH_CAUSAL_LM),
-    "blenderbot-small": ("blenderbot_small.BlenderbotSmallOnnxConfig", _SEQ2SEQ_WITH_CAUSAL_LM),
-    "plbart": ("plbart.PLBartOnnxConfig", _SEQ2SEQ_WITH_CAUSAL_LM + ("sequence-classification",)),
-    "m2m-100": ("m2m_100.M2M100OnnxConfig", _SEQ2SEQ),
-    "whisper": ("whisper.WhisperOnnxConfig", ("default", "default-with-past", "speech2seq-lm", "speech2seq-lm-with-past")),
-    "vision-encoder-decoder": ("vision_encoder_decoder.VisionEncoderDecoderOnnxConfig", ("vision2seq-lm",)),
-}
-
 
 _TASK_TO_AUTO_CLASS = {
     "default": "AutoModel",
@@ -166,9 +58,6 @@ _TF_TASKS = (
 )
 _TASK_TO_TF_AUTO_CLASS = {task: "TF" + _TASK_TO_AUTO_CLASS[task] for task in _TF_TASKS}
 
-#: Features whose model class is not the task's Auto class: model type → feature → class name.
-_MODEL_CLASS_OVERRIDES = {"flaubert": {"causal-lm": "FlaubertWithLMHeadModel"}}
-
 #: Whether PyTorch models, and TensorFlow models (TensorFlow with transformers 4.x), can be loaded. Module-level
 #: names looked up at each call, as in the legacy `transformers.onnx.features`, so tests can patch them.
 is_torch_available = compat.has_torch
@@ -176,10 +65,6 @@ is_tf_available = compat.has_tensorflow_models
 
 _PT_WEIGHTS = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
 _TF_WEIGHTS = ("tf_model.h5", "tf_model.h5.index.json")
-
-
-def _canonical(model_type: str) -> str:
-    return model_type.lower().replace("_", "-")
 
 
 class _ConfigConstructor:
@@ -191,8 +76,9 @@ class _ConfigConstructor:
 
     @property
     def config_class(self) -> type:
-        module_name, class_name = self.class_path.rsplit(".", 1)
-        return getattr(importlib.import_module(f"transformers_onnx.models.{module_name}"), class_name)
+        module_name, _, class_name = self.class_path.rpartition(".")
+        module = f"transformers_onnx.models.{module_name}" if module_name else "transformers_onnx.config"
+        return getattr(importlib.import_module(module), class_name)
 
     def __call__(self, config: Any, generation: bool = False) -> OnnxConfig:
         task = FeaturesManager.feature_to_task(self.feature)
@@ -210,10 +96,10 @@ class _ModelTypeTable(dict):
     """A dict keyed by model type that accepts both spellings (`gpt-neo` and `gpt_neo`)."""
 
     def __getitem__(self, model_type: str):
-        return super().__getitem__(_canonical(model_type))
+        return super().__getitem__(canonical_model_type(model_type))
 
     def __contains__(self, model_type: object) -> bool:
-        return isinstance(model_type, str) and super().__contains__(_canonical(model_type))
+        return isinstance(model_type, str) and super().__contains__(canonical_model_type(model_type))
 
     def get(self, model_type: str, default=None):
         return self[model_type] if model_type in self else default
@@ -224,8 +110,8 @@ class FeaturesManager:
 
     _SUPPORTED_MODEL_TYPE = _ModelTypeTable(
         {
-            model_type: {feature: _ConfigConstructor(class_path, feature) for feature in features}
-            for model_type, (class_path, features) in _REGISTRY.items()
+            model_type: {feature: _ConfigConstructor(model.config, feature) for feature in model.features}
+            for model_type, model in MODELS.items()
         }
     )
     AVAILABLE_FEATURES = sorted(reduce(lambda s1, s2: s1 | s2, (set(v) for v in _SUPPORTED_MODEL_TYPE.values())))
@@ -306,7 +192,8 @@ class FeaturesManager:
             The class.
         """
         task = FeaturesManager.feature_to_task(feature)
-        override = _MODEL_CLASS_OVERRIDES.get(_canonical(model_type), {}).get(task)
+        model = MODELS.get(canonical_model_type(model_type))
+        override = model.model_classes.get(task) if model else None
         if override and framework == "pt":
             return compat.auto_class(override)
         return FeaturesManager.get_model_class_for_feature(feature, framework)
@@ -578,8 +465,8 @@ def load_model_config(model: str, cache_dir: Optional[str] = None) -> Any:
         model_type = _declared_model_type(folder / "config.json") if folder.is_dir() else None
         if model_type and model_type not in FeaturesManager._SUPPORTED_MODEL_TYPE:
             FeaturesManager.get_supported_features_for_model_type(model_type)
-        if model_type and compat.removed_model_type(model_type):
-            raise ModelLoadError(compat.removed_model_type(model_type)) from error
+        if model_type and removed_model_type(model_type):
+            raise ModelLoadError(removed_model_type(model_type)) from error
         if not folder.is_dir():
             raise ModelLoadError(
                 f"{model} is neither a local folder nor a model in the hub cache, and loading it from the hub"
@@ -590,6 +477,24 @@ def load_model_config(model: str, cache_dir: Optional[str] = None) -> Any:
         ) from error
     FeaturesManager.get_supported_features_for_model_type(config.model_type)
     return config
+
+
+def removed_model_type(model_type: str) -> Optional[str]:
+    """Why the installed transformers cannot load a model type that transformers 5 removed (its row's `last_release`).
+
+    Args:
+        model_type: e.g. "mega".
+
+    Returns:
+        One line naming the transformers release that still has it, or None when it is installed.
+    """
+    model = MODELS.get(canonical_model_type(model_type))
+    if model is None or model.last_release is None or compat.transformers_version().major < 5:
+        return None
+    return (
+        f"transformers 5 removed {model_type}; transformers {model.last_release} still has it:"
+        f" pip install 'transformers=={model.last_release}'"
+    )
 
 
 def untrained_head_message(feature: str, model: str, untrained: list[str]) -> str:

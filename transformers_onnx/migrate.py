@@ -27,41 +27,17 @@ from typing import Optional, Union
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from .models import MODELS
+
 NEW_PACKAGE = "transformers_onnx"
 NEW_DISTRIBUTION = "transformers-onnx"
 
 #: The `XxxOnnxConfig` classes that transformers 4.57 exported at top level → their legacy
-#: `transformers.models.<module>`, which is also their module under `transformers_onnx.models`.
+#: `transformers.models.<module>`, which is also their module under `transformers_onnx.models` (the rows whose
+#: `legacy` is "transformers").
 TOP_LEVEL_ONNX_CONFIGS = {
-    "AlbertOnnxConfig": "albert", "BartOnnxConfig": "bart", "BeitOnnxConfig": "beit",
-    "BertOnnxConfig": "bert", "BigBirdOnnxConfig": "big_bird", "BigBirdPegasusOnnxConfig": "bigbird_pegasus",
-    "BlenderbotOnnxConfig": "blenderbot", "BlenderbotSmallOnnxConfig": "blenderbot_small",
-    "BloomOnnxConfig": "bloom", "CLIPOnnxConfig": "clip", "CamembertOnnxConfig": "camembert",
-    "ChineseCLIPOnnxConfig": "chinese_clip", "CodeGenOnnxConfig": "codegen",
-    "ConditionalDetrOnnxConfig": "conditional_detr", "ConvBertOnnxConfig": "convbert",
-    "ConvNextOnnxConfig": "convnext", "Data2VecTextOnnxConfig": "data2vec",
-    "Data2VecVisionOnnxConfig": "data2vec", "DebertaOnnxConfig": "deberta",
-    "DebertaV2OnnxConfig": "deberta_v2", "DeiTOnnxConfig": "deit", "DetrOnnxConfig": "detr",
-    "Dinov2OnnxConfig": "dinov2", "DistilBertOnnxConfig": "distilbert",
-    "EfficientNetOnnxConfig": "efficientnet", "ElectraOnnxConfig": "electra", "ErnieOnnxConfig": "ernie",
-    "FlaubertOnnxConfig": "flaubert", "GPT2OnnxConfig": "gpt2", "GPTJOnnxConfig": "gptj",
-    "GPTNeoOnnxConfig": "gpt_neo", "GroupViTOnnxConfig": "groupvit", "IBertOnnxConfig": "ibert",
-    "ImageGPTOnnxConfig": "imagegpt", "LayoutLMOnnxConfig": "layoutlm", "LayoutLMv3OnnxConfig": "layoutlmv3",
-    "LevitOnnxConfig": "levit", "LongT5OnnxConfig": "longt5", "LongformerOnnxConfig": "longformer",
-    "M2M100OnnxConfig": "m2m_100", "MBartOnnxConfig": "mbart", "MT5OnnxConfig": "mt5",
-    "MarianOnnxConfig": "marian", "MobileBertOnnxConfig": "mobilebert",
-    "MobileNetV1OnnxConfig": "mobilenet_v1", "MobileNetV2OnnxConfig": "mobilenet_v2",
-    "MobileViTOnnxConfig": "mobilevit", "MobileViTV2OnnxConfig": "mobilevitv2", "OwlViTOnnxConfig": "owlvit",
-    "PerceiverOnnxConfig": "perceiver", "PoolFormerOnnxConfig": "poolformer", "PvtOnnxConfig": "pvt",
-    "RemBertOnnxConfig": "rembert", "ResNetOnnxConfig": "resnet", "RoFormerOnnxConfig": "roformer",
-    "RobertaOnnxConfig": "roberta", "RobertaPreLayerNormOnnxConfig": "roberta_prelayernorm",
-    "SegformerOnnxConfig": "segformer", "SqueezeBertOnnxConfig": "squeezebert",
-    "SwiftFormerOnnxConfig": "swiftformer", "SwinOnnxConfig": "swin", "T5OnnxConfig": "t5",
-    "TableTransformerOnnxConfig": "table_transformer", "UMT5OnnxConfig": "umt5", "ViTOnnxConfig": "vit",
-    "VisionEncoderDecoderOnnxConfig": "vision_encoder_decoder", "WhisperOnnxConfig": "whisper",
-    "XLMOnnxConfig": "xlm", "XLMRobertaOnnxConfig": "xlm_roberta", "XLMRobertaXLOnnxConfig": "xlm_roberta_xl",
-    "XmodOnnxConfig": "xmod", "YolosOnnxConfig": "yolos",
-}  # fmt: skip
+    model.config_class_name: model.config_module for model in MODELS.values() if model.legacy == "transformers"
+}
 
 SKIPPED_FOLDERS = {".git", ".hg", ".svn", "__pycache__", "node_modules", ".tox", ".nox", "site-packages"}
 

@@ -14,23 +14,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import OptimizationError
+from .models import MODELS, canonical_model_type
 
 logger = logging.getLogger(__name__)
 
-#: Model type (legacy spelling) → the `model_type` of onnxruntime's transformer optimizer for its family.
+#: Model type → the `model_type` of onnxruntime's transformer optimizer for its family (each row's `ort_optimizer`).
 #: Measured on tiny models (tests/test_optimize.py): BERT-like encoders fuse attention, layer norms, GELU
 #: and embeddings; ViT and the decoders fuse layer norms and GELU (their attention stays unfused).
-ORT_MODEL_TYPES = {
-    **dict.fromkeys(
-        ("albert", "bert", "big-bird", "camembert", "data2vec-text", "distilbert", "electra", "ibert", "roberta",
-         "xlm-roberta"),
-        "bert",
-    ),
-    "vit": "vit",
-    **dict.fromkeys(("gpt2", "gpt-neo", "gptj", "phi"), "gpt2"),
-    "gpt-neox": "gpt_neox",
-    "qwen3": "qwen3",
-}
+ORT_MODEL_TYPES = {model_type: model.ort_optimizer for model_type, model in MODELS.items() if model.ort_optimizer}
 
 #: Largest absolute difference between a quantized graph's outputs and the framework model's that the
 #: validation accepts (the plain graph is held to the config's `atol_for_validation`). Measured: see
@@ -47,7 +38,7 @@ def check_optimizable(model_type: str):
     Args:
         model_type: The model type, either spelling (`xlm-roberta` or `xlm_roberta`).
     """
-    if model_type.replace("_", "-") not in ORT_MODEL_TYPES:
+    if canonical_model_type(model_type) not in ORT_MODEL_TYPES:
         raise OptimizationError(
             f"--optimize does not support model type {model_type} (onnxruntime's transformer fusions cover "
             f"{', '.join(sorted(ORT_MODEL_TYPES))}): export without --optimize, with --quantize alone if you want "
@@ -72,7 +63,7 @@ def optimize(onnx_model: Path, model_config: Any, output: Path) -> dict[str, int
     check_optimizable(model_config.model_type)
     from onnxruntime.transformers.optimizer import optimize_model
 
-    ort_model_type = ORT_MODEL_TYPES[model_config.model_type.replace("_", "-")]
+    ort_model_type = ORT_MODEL_TYPES[canonical_model_type(model_config.model_type)]
     num_heads, hidden_size = model_config.num_attention_heads, model_config.hidden_size
     logger.info(f"Optimizing with onnxruntime (model_type={ort_model_type}, num_heads={num_heads}, hidden_size={hidden_size})...")
     # opt_level=0: the Python fusions only. onnxruntime's own graph optimizations run anyway when a session
@@ -173,16 +164,6 @@ def report_quantized(comparison: Any, atol: float):
         f" similarity to the reference {comparison.min_cosine:.4f} at worst, {comparison.mean_cosine:.4f} on average"
         f" over {comparison.vectors} output vectors"
     )
-
-
-def count_operators(onnx_model: Path) -> dict[str, int]:
-    """How many nodes of each operator type the graph's main graph has."""
-    import onnx
-
-    counts: dict[str, int] = {}
-    for node in onnx.load(Path(onnx_model).as_posix(), load_external_data=False).graph.node:
-        counts[node.op_type] = counts.get(node.op_type, 0) + 1
-    return counts
 
 
 def format_counts(counts: dict[str, int]) -> str:

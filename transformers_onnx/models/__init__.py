@@ -1,4 +1,639 @@
-"""One module per legacy `transformers.models.<name>` package, holding that model's `XxxOnnxConfig`.
+"""Every model type this package exports, each declared once: a `Model` row of `MODELS`.
 
-Each declares only what differs from the base classes in `transformers_onnx.config`.
+A row holds all the facts about one model type: its `OnnxConfig` class, its features, the onnxruntime optimizer
+family, the transformers classes that are not the features' Auto classes, where transformers 4.57 exported its
+config from, the stacks it cannot run on and why, and the tiny random-weight model the tests build of it. The
+registry (`FeaturesManager`), `--optimize`, the migrate tool and the alias, the test matrix and
+docs/supported-models.md read their tables from here.
+
+A model type that needs no code of its own is one row whose config is a base class of `transformers_onnx.config`
+(`"DecoderOnnxConfig"`); one that needs code names its class in a module of this package
+(`"bert.BertOnnxConfig"`, the module of the legacy `transformers.models.bert`). Importing this module imports no
+model code, no transformers and no torch.
 """
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
+
+#: The features of the model families.
+TEXT = (
+    "default",
+    "masked-lm",
+    "sequence-classification",
+    "multiple-choice",
+    "token-classification",
+    "question-answering",
+)
+TEXT_WITH_CAUSAL_LM = TEXT + ("causal-lm",)
+IMAGE = ("default", "image-classification")
+DETECTION = ("default", "object-detection")
+DECODER = ("default", "default-with-past", "causal-lm", "causal-lm-with-past")
+DECODER_WITH_CLASSIFIER = DECODER + ("sequence-classification",)
+SEQ2SEQ = ("default", "default-with-past", "seq2seq-lm", "seq2seq-lm-with-past")
+SEQ2SEQ_WITH_CAUSAL_LM = SEQ2SEQ + ("causal-lm", "causal-lm-with-past")
+BART_LIKE = SEQ2SEQ_WITH_CAUSAL_LM + ("sequence-classification", "question-answering")
+
+
+@dataclass(frozen=True)
+class Tiny:
+    """How the tests build a tiny random-weight checkpoint of a model type (tests/conftest.py)."""
+
+    config_class: str  # the transformers config class
+    config_kwargs: Mapping[str, Any] = field(default_factory=dict)  # what makes the model tiny
+    preprocessor: str = "tokenizer"  # "tokenizer", "image_processor", "feature_extractor" (audio), joined by "+"
+    task_preprocessor: Mapping[str, str] = field(
+        default_factory=dict
+    )  # task → `preprocessor`, where a task needs another
+    image_processor: str = "ViTImageProcessor"  # its class; it makes square images of `image_size` pixels
+    image_processor_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    image_size: Optional[int] = None  # default: config_kwargs["image_size"]
+    bpe_tokenizer: bool = False  # a byte-level BPE tokenizer (the CLIP and LayoutLMv3 processors refuse BERT's)
+    processor: Optional[str] = None  # the processor class that joins the tokenizer and the image processor
+
+
+@dataclass(frozen=True)
+class Model:
+    """One model type: everything this package knows about it."""
+
+    model_type: str  # the legacy spelling, with "-": "gpt-neo"
+    config: str  # "<module of this package>.<OnnxConfig class>", or a base class of transformers_onnx.config
+    features: tuple[str, ...]
+    ort_optimizer: Optional[str] = None  # the `model_type` of onnxruntime's transformer optimizer (--optimize)
+    model_classes: Mapping[str, str] = field(default_factory=dict)  # task → class, where its Auto class maps none
+    legacy: Optional[str] = None  # where transformers 4.57 exported the config class from ("transformers")
+    last_release: Optional[str] = None  # transformers 5 removed it: the last release that has it
+    fails_on_transformers_4: Mapping[str, str] = field(default_factory=dict)  # feature ("*": every one) → why
+    tensorflow_failures: Mapping[str, str] = field(default_factory=dict)  # feature ("*": every one) → why
+    tiny: Optional[Tiny] = None  # every row has one (tests/test_models.py)
+
+    @property
+    def config_module(self) -> Optional[str]:
+        """The module of this package holding the config class (None for a base class)."""
+        return self.config.rsplit(".", 1)[0] if "." in self.config else None
+
+    @property
+    def config_class_name(self) -> str:
+        return self.config.rsplit(".", 1)[-1]
+
+
+def canonical_model_type(model_type: str) -> str:
+    """The spelling rows use: `gpt_neo` and `GPT-Neo` are `gpt-neo`."""
+    return model_type.lower().replace("_", "-")
+
+
+#: Tiny models: sizes shared by the rows below.
+VOCAB_SIZE = 90  # the size of the test tokenizer's vocabulary (tests/conftest.py)
+
+BERT_SIZES = dict(
+    vocab_size=VOCAB_SIZE,
+    hidden_size=32,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    intermediate_size=64,
+    max_position_embeddings=64,
+    pad_token_id=0,
+)
+XLM_SIZES = dict(vocab_size=VOCAB_SIZE, emb_dim=32, n_layers=2, n_heads=4, max_position_embeddings=64, pad_index=0)
+IMAGE_SIZES = dict(
+    image_size=30,
+    patch_size=10,
+    num_channels=3,
+    hidden_size=32,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    intermediate_size=64,
+)
+#: DETR-like detectors: a 4-stage ResNet backbone from transformers (not timm); d_model + heads divisible by 8
+#: and d_model / 2 by 8 for DETR's segmentation head.
+DETR_SIZES = dict(
+    use_timm_backbone=False,
+    use_pretrained_backbone=False,
+    backbone=None,
+    backbone_config=dict(
+        model_type="resnet",
+        embedding_size=8,
+        hidden_sizes=[8, 8, 16, 16],
+        depths=[1, 1, 1, 1],
+        layer_type="basic",
+        out_features=["stage1", "stage2", "stage3", "stage4"],
+    ),
+    d_model=64,
+    encoder_layers=1,
+    decoder_layers=1,
+    encoder_attention_heads=8,
+    decoder_attention_heads=8,
+    encoder_ffn_dim=64,
+    decoder_ffn_dim=64,
+    num_queries=5,
+)
+DETR_IMAGES = dict(preprocessor="image_processor", image_processor="DetrImageProcessor", image_size=64)
+#: ImageGPT's color palette: the 8 corners of a cube in its [-1, 1] pixel scale.
+IMAGEGPT_CLUSTERS = [[r, g, b] for r in (-0.5, 0.5) for g in (-0.5, 0.5) for b in (-0.5, 0.5)]
+#: CLIP-like text towers; bos/eos are ids of the test BPE tokenizer (tests/conftest.py).
+CLIP_TEXT_SIZES = dict(
+    vocab_size=VOCAB_SIZE,
+    hidden_size=32,
+    intermediate_size=64,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    max_position_embeddings=64,
+    pad_token_id=1,
+    bos_token_id=5,
+    eos_token_id=6,
+)
+CLIP_PROCESSOR = dict(
+    preprocessor="tokenizer+image_processor",
+    bpe_tokenizer=True,
+    image_processor="CLIPImageProcessor",
+    image_processor_kwargs=dict(crop_size={"height": 30, "width": 30}),
+    image_size=30,
+)
+
+#: Decoders: token ids below VOCAB_SIZE (bos/eos too: some configs default to ids of their real vocabulary).
+DECODER_SIZES = dict(
+    vocab_size=VOCAB_SIZE, hidden_size=32, max_position_embeddings=64, pad_token_id=0, bos_token_id=2, eos_token_id=3
+)
+GPT2_SIZES = dict(DECODER_SIZES, n_embd=32, n_layer=2, n_head=4, n_positions=64)
+MULTI_HEAD_SIZES = dict(DECODER_SIZES, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, head_dim=8)
+LLAMA_SIZES = dict(MULTI_HEAD_SIZES, num_key_value_heads=2)  # grouped-query attention
+#: Encoder-decoders: fewer decoder heads than encoder heads, so that cache shapes use the decoder's.
+SEQ2SEQ_TOKENS = dict(vocab_size=VOCAB_SIZE, pad_token_id=0, bos_token_id=2, eos_token_id=3, decoder_start_token_id=2)
+BART_SIZES = dict(
+    SEQ2SEQ_TOKENS,
+    d_model=32,
+    encoder_layers=2,
+    decoder_layers=2,
+    encoder_attention_heads=4,
+    decoder_attention_heads=2,
+    encoder_ffn_dim=64,
+    decoder_ffn_dim=64,
+    max_position_embeddings=64,
+)
+#: T5: one decoder layer fewer than the encoder, and heads of d_kv=16 (not d_model / heads).
+T5_SIZES = dict(
+    SEQ2SEQ_TOKENS,
+    d_model=32,
+    d_kv=16,
+    d_ff=64,
+    num_layers=2,
+    num_decoder_layers=1,
+    num_heads=4,
+    relative_attention_num_buckets=8,
+    relative_attention_max_distance=16,
+)
+
+
+#: Model type → its row.
+MODELS: dict[str, Model] = {
+    model.model_type: model
+    for model in (
+        # fmt: off
+        Model("albert", "albert.AlbertOnnxConfig", TEXT, ort_optimizer="bert", legacy="transformers",
+              tiny=Tiny("AlbertConfig", dict(BERT_SIZES, embedding_size=16))),
+        Model("bert", "bert.BertOnnxConfig", TEXT_WITH_CAUSAL_LM, ort_optimizer="bert", legacy="transformers",
+              tiny=Tiny("BertConfig", BERT_SIZES)),
+        Model("big-bird", "big_bird.BigBirdOnnxConfig", TEXT_WITH_CAUSAL_LM, ort_optimizer="bert",
+              legacy="transformers",
+              tiny=Tiny("BigBirdConfig", dict(BERT_SIZES, attention_type="original_full"))),
+        Model("camembert", "camembert.CamembertOnnxConfig", TEXT_WITH_CAUSAL_LM, ort_optimizer="bert",
+              legacy="transformers",
+              tiny=Tiny("CamembertConfig", BERT_SIZES)),
+        Model("convbert", "convbert.ConvBertOnnxConfig", TEXT, legacy="transformers",
+              tiny=Tiny("ConvBertConfig", dict(BERT_SIZES, embedding_size=32))),
+        Model("data2vec-text", "data2vec.Data2VecTextOnnxConfig", TEXT, ort_optimizer="bert", legacy="transformers",
+              tiny=Tiny("Data2VecTextConfig", BERT_SIZES)),
+        Model("deberta", "deberta.DebertaOnnxConfig", tuple(f for f in TEXT if f != "multiple-choice"),
+              legacy="transformers",
+              tiny=Tiny("DebertaConfig", BERT_SIZES)),
+        Model("deberta-v2", "deberta_v2.DebertaV2OnnxConfig", TEXT, legacy="transformers",
+              tiny=Tiny("DebertaV2Config", BERT_SIZES)),
+        Model("distilbert", "distilbert.DistilBertOnnxConfig", TEXT, ort_optimizer="bert", legacy="transformers",
+              tiny=Tiny(
+                  "DistilBertConfig",
+                  dict(vocab_size=VOCAB_SIZE, dim=32, n_layers=2, n_heads=4, hidden_dim=64, pad_token_id=0),
+              )),
+        Model("electra", "electra.ElectraOnnxConfig", TEXT_WITH_CAUSAL_LM, ort_optimizer="bert",
+              legacy="transformers",
+              tiny=Tiny("ElectraConfig", dict(BERT_SIZES, embedding_size=16))),
+        Model("flaubert", "flaubert.FlaubertOnnxConfig", TEXT_WITH_CAUSAL_LM,
+              model_classes={"causal-lm": "FlaubertWithLMHeadModel"}, legacy="transformers",
+              tiny=Tiny("FlaubertConfig", XLM_SIZES)),
+        Model("ibert", "ibert.IBertOnnxConfig", TEXT, ort_optimizer="bert", legacy="transformers",
+              tiny=Tiny("IBertConfig", BERT_SIZES)),
+        Model("mobilebert", "mobilebert.MobileBertOnnxConfig", TEXT, legacy="transformers",
+              tiny=Tiny(
+                  "MobileBertConfig",
+                  dict(
+                      BERT_SIZES,
+                      embedding_size=16,
+                      intra_bottleneck_size=16,
+                      true_hidden_size=16,
+                      num_feedforward_networks=2,
+                  ),
+              )),
+        Model("rembert", "rembert.RemBertOnnxConfig", TEXT_WITH_CAUSAL_LM, legacy="transformers",
+              tiny=Tiny("RemBertConfig", dict(BERT_SIZES, input_embedding_size=16, output_embedding_size=16))),
+        Model("roberta", "roberta.RobertaOnnxConfig", TEXT_WITH_CAUSAL_LM, ort_optimizer="bert",
+              legacy="transformers",
+              tiny=Tiny("RobertaConfig", BERT_SIZES)),
+        Model("roformer", "roformer.RoFormerOnnxConfig", TEXT_WITH_CAUSAL_LM, legacy="transformers",
+              tiny=Tiny("RoFormerConfig", dict(BERT_SIZES, embedding_size=32))),
+        Model("squeezebert", "squeezebert.SqueezeBertOnnxConfig", TEXT, legacy="transformers",
+              tiny=Tiny("SqueezeBertConfig", dict(BERT_SIZES, embedding_size=32))),
+        Model("xlm", "xlm.XLMOnnxConfig", TEXT_WITH_CAUSAL_LM, legacy="transformers",
+              tiny=Tiny("XLMConfig", XLM_SIZES)),
+        Model("xlm-roberta", "xlm_roberta.XLMRobertaOnnxConfig", TEXT_WITH_CAUSAL_LM, ort_optimizer="bert",
+              legacy="transformers",
+              tiny=Tiny("XLMRobertaConfig", BERT_SIZES)),
+        Model("vit", "vit.ViTOnnxConfig", IMAGE, ort_optimizer="vit", legacy="transformers",
+              tiny=Tiny("ViTConfig", IMAGE_SIZES, preprocessor="image_processor")),
+        Model("beit", "beit.BeitOnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny("BeitConfig", IMAGE_SIZES, preprocessor="image_processor")),
+        Model("conditional-detr", "conditional_detr.ConditionalDetrOnnxConfig", DETECTION, legacy="transformers",
+              tiny=Tiny(
+                  "ConditionalDetrConfig",
+                  DETR_SIZES,
+                  **dict(DETR_IMAGES, image_processor="ConditionalDetrImageProcessor")
+              )),
+        Model("convnext", "convnext.ConvNextOnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny(
+                  "ConvNextConfig",
+                  dict(image_size=32, hidden_sizes=[8, 16], depths=[1, 1], num_stages=2),
+                  preprocessor="image_processor",
+              )),
+        Model("data2vec-vision", "data2vec.Data2VecVisionOnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny("Data2VecVisionConfig", IMAGE_SIZES, preprocessor="image_processor")),
+        Model("deit", "deit.DeiTOnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny(
+                  "DeiTConfig",
+                  dict(IMAGE_SIZES, architectures=["DeiTForImageClassification"]),
+                  preprocessor="image_processor",
+              )),
+        Model("detr", "detr.DetrOnnxConfig", DETECTION + ("image-segmentation",), legacy="transformers",
+              tiny=Tiny("DetrConfig", DETR_SIZES, **DETR_IMAGES)),
+        Model("dinov2", "dinov2.Dinov2OnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny("Dinov2Config", dict(IMAGE_SIZES, mlp_ratio=2), preprocessor="image_processor")),
+        Model("efficientnet", "efficientnet.EfficientNetOnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny(
+                  "EfficientNetConfig",
+                  dict(image_size=32, width_coefficient=0.1, depth_coefficient=0.1, hidden_dim=128),
+                  preprocessor="image_processor",
+              )),
+        Model("imagegpt", "imagegpt.ImageGPTOnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny(
+                  "ImageGPTConfig",
+                  dict(vocab_size=len(IMAGEGPT_CLUSTERS) + 1, n_positions=64, n_embd=32, n_layer=2, n_head=4),
+                  preprocessor="image_processor",
+                  image_processor="ImageGPTImageProcessor",
+                  image_processor_kwargs=dict(clusters=IMAGEGPT_CLUSTERS),
+                  image_size=8,
+              )),
+        Model("levit", "levit.LevitOnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny(
+                  "LevitConfig",
+                  dict(
+                      architectures=["LevitForImageClassification"],
+                      image_size=64,
+                      hidden_sizes=[16, 24, 32],
+                      num_attention_heads=[2, 2, 2],
+                      depths=[1, 1, 1],
+                      key_dim=[8, 8, 8],
+                  ),
+                  preprocessor="image_processor",
+              )),
+        Model("mobilenet-v1", "mobilenet_v1.MobileNetV1OnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny(
+                  "MobileNetV1Config",
+                  dict(image_size=32, depth_multiplier=0.25, min_depth=8),
+                  preprocessor="image_processor",
+              )),
+        Model("mobilenet-v2", "mobilenet_v2.MobileNetV2OnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny(
+                  "MobileNetV2Config",
+                  dict(image_size=32, depth_multiplier=0.25, min_depth=8),
+                  preprocessor="image_processor",
+              )),
+        Model("mobilevit", "mobilevit.MobileViTOnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny(
+                  "MobileViTConfig",
+                  dict(
+                      image_size=32,
+                      hidden_sizes=[16, 24, 32],
+                      neck_hidden_sizes=[8, 8, 16, 16, 24, 32, 64],
+                      num_attention_heads=4,
+                  ),
+                  preprocessor="image_processor",
+              )),
+        Model("mobilevitv2", "mobilevitv2.MobileViTV2OnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny(
+                  "MobileViTV2Config", dict(image_size=64, width_multiplier=0.25), preprocessor="image_processor"
+              )),
+        Model("perceiver", "perceiver.PerceiverOnnxConfig",
+              ("image-classification", "masked-lm", "sequence-classification"), legacy="transformers",
+              tiny=Tiny(
+                  "PerceiverConfig",
+                  dict(
+                      architectures=["PerceiverForImageClassificationLearned"],
+                      num_latents=8,
+                      d_latents=32,
+                      d_model=32,
+                      num_blocks=1,
+                      num_self_attends_per_block=2,
+                      num_self_attention_heads=4,
+                      num_cross_attention_heads=4,
+                      vocab_size=VOCAB_SIZE,
+                      max_position_embeddings=64,
+                      image_size=16,
+                  ),
+                  task_preprocessor={"image-classification": "image_processor"},
+              )),
+        Model("poolformer", "poolformer.PoolFormerOnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny(
+                  "PoolFormerConfig",
+                  dict(hidden_sizes=[8, 16, 24, 32], depths=[1, 1, 1, 1]),
+                  preprocessor="image_processor",
+                  image_size=64,
+              )),
+        Model("pvt", "pvt.PvtOnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny(
+                  "PvtConfig",
+                  dict(
+                      image_size=32,
+                      num_encoder_blocks=2,
+                      depths=[1, 1],
+                      sequence_reduction_ratios=[2, 1],
+                      hidden_sizes=[16, 32],
+                      patch_sizes=[4, 2],
+                      strides=[4, 2],
+                      num_attention_heads=[1, 2],
+                      mlp_ratios=[2, 2],
+                  ),
+                  preprocessor="image_processor",
+              )),
+        Model("resnet", "resnet.ResNetOnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny(
+                  "ResNetConfig",
+                  dict(embedding_size=8, hidden_sizes=[8, 16], depths=[1, 1], layer_type="basic"),
+                  preprocessor="image_processor",
+                  image_size=32,
+              )),
+        Model("segformer", "segformer.SegformerOnnxConfig", IMAGE + ("semantic-segmentation",), legacy="transformers",
+              tiny=Tiny(
+                  "SegformerConfig",
+                  dict(
+                      num_encoder_blocks=2,
+                      depths=[1, 1],
+                      sr_ratios=[2, 1],
+                      hidden_sizes=[16, 32],
+                      patch_sizes=[7, 3],
+                      strides=[4, 2],
+                      num_attention_heads=[1, 2],
+                      mlp_ratios=[2, 2],
+                      decoder_hidden_size=32,
+                  ),
+                  preprocessor="image_processor",
+                  image_size=32,
+              )),
+        Model("swiftformer", "swiftformer.SwiftFormerOnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny(
+                  "SwiftFormerConfig",
+                  dict(image_size=32, depths=[1, 1, 1, 1], embed_dims=[8, 16, 24, 32]),
+                  preprocessor="image_processor",
+              )),
+        Model("swin", "swin.SwinOnnxConfig", IMAGE, legacy="transformers",
+              tiny=Tiny(
+                  "SwinConfig",
+                  dict(image_size=32, patch_size=2, embed_dim=16, depths=[1, 1], num_heads=[2, 2], window_size=4),
+                  preprocessor="image_processor",
+              )),
+        Model("table-transformer", "table_transformer.TableTransformerOnnxConfig", DETECTION, legacy="transformers",
+              tiny=Tiny("TableTransformerConfig", DETR_SIZES, **DETR_IMAGES)),
+        Model("yolos", "yolos.YolosOnnxConfig", DETECTION, legacy="transformers",
+              tiny=Tiny(
+                  "YolosConfig",
+                  dict(IMAGE_SIZES, image_size=[30, 30], num_detection_tokens=5),
+                  preprocessor="image_processor",
+                  image_size=30,
+              )),
+        Model("chinese-clip", "chinese_clip.ChineseCLIPOnnxConfig", ("default",), legacy="transformers",
+              tiny=Tiny(
+                  "ChineseCLIPConfig",
+                  dict(text_config=BERT_SIZES, vision_config=IMAGE_SIZES, projection_dim=16),
+                  **dict(
+                      CLIP_PROCESSOR,
+                      processor="ChineseCLIPProcessor",
+                      image_processor="ChineseCLIPImageProcessor",
+                      bpe_tokenizer=False,
+                  )
+              )),
+        Model("clip", "clip.CLIPOnnxConfig", ("default",), legacy="transformers",
+              tiny=Tiny(
+                  "CLIPConfig",
+                  dict(text_config=CLIP_TEXT_SIZES, vision_config=IMAGE_SIZES, projection_dim=16),
+                  **dict(CLIP_PROCESSOR, processor="CLIPProcessor")
+              )),
+        Model("groupvit", "groupvit.GroupViTOnnxConfig", ("default",), legacy="transformers",
+              tiny=Tiny(
+                  "GroupViTConfig",
+                  dict(
+                      text_config=CLIP_TEXT_SIZES,
+                      vision_config=dict(
+                          IMAGE_SIZES,
+                          depths=[1, 1],
+                          num_group_tokens=[4, 0],
+                          num_output_groups=[4, 2],
+                          num_hidden_layers=2,
+                      ),
+                      projection_dim=16,
+                      projection_intermediate_dim=32,
+                  ),
+                  **dict(CLIP_PROCESSOR, processor="CLIPProcessor")
+              )),
+        Model("layoutlm", "layoutlm.LayoutLMOnnxConfig",
+              ("default", "masked-lm", "sequence-classification", "token-classification"), legacy="transformers",
+              tiny=Tiny("LayoutLMConfig", BERT_SIZES)),
+        Model("layoutlmv3", "layoutlmv3.LayoutLMv3OnnxConfig",
+              ("default", "question-answering", "sequence-classification", "token-classification"),
+              legacy="transformers",
+              tiny=Tiny(
+                  "LayoutLMv3Config",
+                  dict(BERT_SIZES, pad_token_id=1, coordinate_size=4, shape_size=8, input_size=32),
+                  preprocessor="tokenizer+image_processor",
+                  processor="LayoutLMv3Processor",
+                  bpe_tokenizer=True,
+                  image_processor="LayoutLMv3ImageProcessor",
+                  image_processor_kwargs=dict(apply_ocr=False),
+                  image_size=32,
+              )),
+        Model("owlvit", "owlvit.OwlViTOnnxConfig", ("default",), legacy="transformers",
+              tiny=Tiny(
+                  "OwlViTConfig",
+                  dict(text_config=CLIP_TEXT_SIZES, vision_config=IMAGE_SIZES, projection_dim=16),
+                  **dict(CLIP_PROCESSOR, processor="OwlViTProcessor", image_processor="OwlViTImageProcessor")
+              )),
+        Model("ernie", "ernie.ErnieOnnxConfig", TEXT_WITH_CAUSAL_LM, legacy="transformers",
+              tiny=Tiny("ErnieConfig", dict(BERT_SIZES, use_task_id=True, task_type_vocab_size=3))),
+        Model("longformer", "longformer.LongformerOnnxConfig", TEXT, legacy="transformers",
+              tiny=Tiny("LongformerConfig", dict(BERT_SIZES, attention_window=16))),
+        Model("mega", "mega.MegaOnnxConfig", TEXT_WITH_CAUSAL_LM, last_release="4.57.6",
+              fails_on_transformers_4={
+            "*": "torch's TorchScript exporter has no symbolic for aten::fft_rfft, which MEGA's moving average uses"
+            " (docs/supported-models-notes.md)"
+        },
+              tiny=Tiny(
+                  "MegaConfig",
+                  dict(
+                      vocab_size=VOCAB_SIZE,
+                      hidden_size=32,
+                      num_hidden_layers=2,
+                      intermediate_size=64,
+                      ema_projection_size=4,
+                      shared_representation_size=16,
+                      max_positions=64,
+                      pad_token_id=0,
+                  ),
+              )),
+        Model("roberta-prelayernorm", "roberta_prelayernorm.RobertaPreLayerNormOnnxConfig", TEXT_WITH_CAUSAL_LM,
+              legacy="transformers",
+              tiny=Tiny("RobertaPreLayerNormConfig", BERT_SIZES)),
+        Model("xlm-roberta-xl", "xlm_roberta_xl.XLMRobertaXLOnnxConfig", TEXT_WITH_CAUSAL_LM, legacy="transformers",
+              tiny=Tiny("XLMRobertaXLConfig", BERT_SIZES)),
+        Model("xmod", "xmod.XmodOnnxConfig", TEXT_WITH_CAUSAL_LM, legacy="transformers",
+              fails_on_transformers_4={
+            "*": "transformers 4.57's X-MOD splits the batch by language with sizes that the exporter freezes"
+            " (docs/supported-models-notes.md)"
+        },
+              tiny=Tiny("XmodConfig", dict(BERT_SIZES, languages=["en_XX"], default_language="en_XX"))),
+        Model("gpt2", "gpt2.GPT2OnnxConfig", DECODER + ("sequence-classification", "token-classification"),
+              ort_optimizer="gpt2", legacy="transformers",
+              tiny=Tiny(
+                  "GPT2Config",
+                  dict(vocab_size=VOCAB_SIZE, n_embd=32, n_layer=2, n_head=4, n_positions=64, pad_token_id=0),
+              )),
+        Model("gpt-neo", "gpt_neo.GPTNeoOnnxConfig", DECODER_WITH_CLASSIFIER, ort_optimizer="gpt2",
+              legacy="transformers",
+              tiny=Tiny(
+                  "GPTNeoConfig",
+                  dict(
+                      DECODER_SIZES,
+                      num_layers=2,
+                      num_heads=4,
+                      attention_types=[[["global", "local"], 1]],
+                      window_size=16,
+                  ),
+              )),
+        Model("gptj", "gptj.GPTJOnnxConfig", DECODER_WITH_CLASSIFIER + ("question-answering",), ort_optimizer="gpt2",
+              legacy="transformers",
+              tiny=Tiny("GPTJConfig", dict(GPT2_SIZES, rotary_dim=4))),
+        Model("codegen", "codegen.CodeGenOnnxConfig", DECODER, legacy="transformers",
+              tiny=Tiny("CodeGenConfig", dict(GPT2_SIZES, rotary_dim=4, n_ctx=64))),
+        Model("bloom", "bloom.BloomOnnxConfig", DECODER_WITH_CLASSIFIER + ("token-classification",),
+              legacy="transformers",
+              tiny=Tiny("BloomConfig", dict(DECODER_SIZES, n_layer=2, n_head=4))),
+        Model("llama", "llama.LlamaOnnxConfig", DECODER_WITH_CLASSIFIER,
+              tiny=Tiny("LlamaConfig", LLAMA_SIZES)),
+        Model("mistral", "mistral.MistralOnnxConfig", DECODER_WITH_CLASSIFIER,
+              tiny=Tiny("MistralConfig", dict(LLAMA_SIZES, sliding_window=16))),
+        Model("mixtral", "mixtral.MixtralOnnxConfig", DECODER_WITH_CLASSIFIER,
+              fails_on_transformers_4={"*": "transformers 4 loops over the experts chosen at trace time (see docs)"},
+              tiny=Tiny("MixtralConfig", dict(LLAMA_SIZES, num_local_experts=4, num_experts_per_tok=2))),
+        Model("qwen2", "qwen2.Qwen2OnnxConfig", DECODER_WITH_CLASSIFIER,
+              tiny=Tiny("Qwen2Config", LLAMA_SIZES)),
+        Model("qwen3", "qwen3.Qwen3OnnxConfig", DECODER_WITH_CLASSIFIER, ort_optimizer="qwen3",
+              tiny=Tiny("Qwen3Config", LLAMA_SIZES)),
+        Model("gemma", "gemma.GemmaOnnxConfig", DECODER_WITH_CLASSIFIER,
+              tiny=Tiny("GemmaConfig", LLAMA_SIZES)),
+        Model("gemma2", "gemma2.Gemma2OnnxConfig", DECODER_WITH_CLASSIFIER,
+              tiny=Tiny("Gemma2Config", dict(LLAMA_SIZES, query_pre_attn_scalar=8, sliding_window=16))),
+        Model("gemma3-text", "gemma3_text.Gemma3TextOnnxConfig", DECODER_WITH_CLASSIFIER,
+              tiny=Tiny(
+                  "Gemma3TextConfig",
+                  dict(
+                      LLAMA_SIZES,
+                      query_pre_attn_scalar=8,
+                      sliding_window=16,
+                      layer_types=["sliding_attention", "full_attention"],
+                  ),
+              )),
+        Model("phi", "phi.PhiOnnxConfig", DECODER_WITH_CLASSIFIER, ort_optimizer="gpt2",
+              tiny=Tiny("PhiConfig", LLAMA_SIZES)),
+        Model("phi3", "phi3.Phi3OnnxConfig", DECODER_WITH_CLASSIFIER,
+              tiny=Tiny("Phi3Config", LLAMA_SIZES)),
+        Model("olmo", "olmo.OlmoOnnxConfig", DECODER_WITH_CLASSIFIER,
+              fails_on_transformers_4={"sequence-classification": "OlmoForSequenceClassification is new in transformers 5"},
+              tiny=Tiny("OlmoConfig", LLAMA_SIZES)),
+        Model("granite", "granite.GraniteOnnxConfig", DECODER,
+              tiny=Tiny("GraniteConfig", LLAMA_SIZES)),
+        Model("falcon", "falcon.FalconOnnxConfig", DECODER_WITH_CLASSIFIER,
+              tiny=Tiny(
+                  "FalconConfig",
+                  dict(
+                      DECODER_SIZES,
+                      num_hidden_layers=2,
+                      num_attention_heads=4,
+                      new_decoder_architecture=True,
+                      num_kv_heads=2,
+                  ),
+              )),
+        Model("gpt-neox", "gpt_neox.GPTNeoXOnnxConfig", DECODER_WITH_CLASSIFIER, ort_optimizer="gpt_neox",
+              tiny=Tiny("GPTNeoXConfig", dict(MULTI_HEAD_SIZES, rotary_pct=0.5))),
+        Model("gpt-bigcode", "gpt_bigcode.GPTBigCodeOnnxConfig", DECODER_WITH_CLASSIFIER,
+              tiny=Tiny("GPTBigCodeConfig", GPT2_SIZES)),
+        Model("starcoder2", "starcoder2.Starcoder2OnnxConfig", DECODER_WITH_CLASSIFIER,
+              tiny=Tiny("Starcoder2Config", dict(LLAMA_SIZES, sliding_window=16))),
+        Model("stablelm", "stablelm.StableLmOnnxConfig", DECODER_WITH_CLASSIFIER,
+              tiny=Tiny("StableLmConfig", LLAMA_SIZES)),
+        Model("t5", "t5.T5OnnxConfig", SEQ2SEQ, legacy="transformers",
+              tiny=Tiny("T5Config", T5_SIZES)),
+        Model("mt5", "mt5.MT5OnnxConfig", SEQ2SEQ, legacy="transformers",
+              tiny=Tiny("MT5Config", T5_SIZES)),
+        Model("longt5", "longt5.LongT5OnnxConfig", SEQ2SEQ, legacy="transformers",
+              tiny=Tiny("LongT5Config", dict(T5_SIZES, local_radius=2, global_block_size=4))),
+        Model("umt5", "umt5.UMT5OnnxConfig", SEQ2SEQ, legacy="transformers",
+              tiny=Tiny("UMT5Config", T5_SIZES)),
+        Model("bart", "bart.BartOnnxConfig", BART_LIKE, legacy="transformers",
+              tiny=Tiny("BartConfig", BART_SIZES)),
+        Model("mbart", "mbart.MBartOnnxConfig", BART_LIKE, legacy="transformers",
+              tiny=Tiny("MBartConfig", BART_SIZES)),
+        Model("bigbird-pegasus", "bigbird_pegasus.BigBirdPegasusOnnxConfig", BART_LIKE, legacy="transformers",
+              tiny=Tiny("BigBirdPegasusConfig", dict(BART_SIZES, attention_type="original_full"))),
+        Model("marian", "marian.MarianOnnxConfig", SEQ2SEQ_WITH_CAUSAL_LM, legacy="transformers",
+              tiny=Tiny("MarianConfig", BART_SIZES)),
+        Model("blenderbot", "blenderbot.BlenderbotOnnxConfig", SEQ2SEQ_WITH_CAUSAL_LM, legacy="transformers",
+              tiny=Tiny("BlenderbotConfig", BART_SIZES)),
+        Model("blenderbot-small", "blenderbot_small.BlenderbotSmallOnnxConfig", SEQ2SEQ_WITH_CAUSAL_LM,
+              legacy="transformers",
+              tiny=Tiny("BlenderbotSmallConfig", BART_SIZES)),
+        Model("plbart", "plbart.PLBartOnnxConfig", SEQ2SEQ_WITH_CAUSAL_LM + ("sequence-classification",),
+              legacy="transformers.models.plbart",
+              tiny=Tiny("PLBartConfig", BART_SIZES)),
+        Model("m2m-100", "m2m_100.M2M100OnnxConfig", SEQ2SEQ, legacy="transformers",
+              tiny=Tiny("M2M100Config", BART_SIZES)),
+        Model("whisper", "whisper.WhisperOnnxConfig",
+              ("default", "default-with-past", "speech2seq-lm", "speech2seq-lm-with-past"), legacy="transformers",
+              tiny=Tiny(
+                  "WhisperConfig",
+                  dict(
+                      BART_SIZES,
+                      num_mel_bins=16,
+                      max_source_positions=50,
+                      max_target_positions=64,
+                      suppress_tokens=None,
+                      begin_suppress_tokens=None,
+                  ),
+                  preprocessor="feature_extractor",
+              )),
+        Model("vision-encoder-decoder", "vision_encoder_decoder.VisionEncoderDecoderOnnxConfig", ("vision2seq-lm",),
+              legacy="transformers",
+              tiny=Tiny(
+                  "VisionEncoderDecoderConfig",
+                  dict(
+                      encoder=dict(IMAGE_SIZES, model_type="vit"),
+                      decoder=dict(GPT2_SIZES, model_type="gpt2", is_decoder=True, add_cross_attention=True),
+                  ),
+                  preprocessor="image_processor+tokenizer",
+              )),
+
+        # fmt: on
+    )
+}

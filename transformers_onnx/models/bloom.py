@@ -12,9 +12,7 @@ class BloomOnnxConfig(DecoderOnnxConfig):
     legacy config's fused (batch × heads, head size, sequence) key layout is gone.
     """
 
-    @property
-    def atol_for_validation(self) -> float:
-        return 1e-3
+    atol_for_validation = 1e-3
 
     def forward_inputs(self, inputs: dict[str, Any]) -> dict[str, Any]:
         """BLOOM takes no `position_ids` (ALiBi counts positions from the mask): the generation graph accepts

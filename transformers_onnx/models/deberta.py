@@ -11,6 +11,4 @@ class DebertaOnnxConfig(TextEncoderOnnxConfig):
         names = ("input_ids", "attention_mask", "token_type_ids")
         return names if self._config.type_vocab_size > 0 else names[:2]
 
-    @property
-    def default_onnx_opset(self) -> int:
-        return 12
+    default_onnx_opset = 12

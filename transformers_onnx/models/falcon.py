@@ -1,30 +1,6 @@
 """Falcon: the base decoder; its cache heads depend on the attention variant, and ALiBi needs a patch."""
 
-from typing import Optional
-
-from ..config import DecoderOnnxConfig, PatchingSpec
-
-
-class FalconOnnxConfig(DecoderOnnxConfig):
-    """Falcon as the base decoder config exports it, with rotary or ALiBi positions."""
-
-    def __init__(self, config, task: str = "default", patching_specs: Optional[list[PatchingSpec]] = None, **past):
-        if config.alibi:
-            from transformers.models.falcon import modeling_falcon
-
-            alibi_spec = PatchingSpec(
-                modeling_falcon, "build_alibi_tensor", _alibi_with_explicit_casts(modeling_falcon.build_alibi_tensor)
-            )
-            patching_specs = [*(patching_specs or []), alibi_spec]
-        super().__init__(config, task=task, patching_specs=patching_specs, **past)
-
-    @property
-    def num_key_value_heads(self) -> int:
-        """All heads with the new decoder architecture (keys are cached expanded), one under multi-query
-        attention, else `num_kv_heads`."""
-        if self._config.new_decoder_architecture:
-            return self.num_attention_heads
-        return 1 if self._config.multi_query else self._config.num_kv_heads
+from ..config import DecoderOnnxConfig, Patch
 
 
 def _alibi_with_explicit_casts(build_alibi_tensor):
@@ -38,3 +14,25 @@ def _alibi_with_explicit_casts(build_alibi_tensor):
         return exact.bfloat16().to(dtype)
 
     return build_with_explicit_casts
+
+
+class FalconOnnxConfig(DecoderOnnxConfig):
+    """Falcon as the base decoder config exports it, with rotary or ALiBi positions."""
+
+    patches = (
+        Patch(
+            "transformers.models.falcon.modeling_falcon:build_alibi_tensor",
+            _alibi_with_explicit_casts,
+            wraps_original=True,
+            when="alibi",
+        ),
+    )
+
+    @property
+    def num_key_value_heads(self) -> int:
+        """All heads with the new decoder architecture (keys are cached expanded), one under multi-query
+        attention, else `num_kv_heads`."""
+        if self._config.new_decoder_architecture:
+            return self.num_attention_heads
+        return 1 if self._config.multi_query else self._config.num_kv_heads
+

@@ -12,23 +12,7 @@ Two things the export does differently from a text encoder:
 from collections.abc import Mapping
 from typing import Any, Callable, Optional
 
-from ..config import PatchingSpec, TextEncoderOnnxConfig
-
-
-class ImageGPTOnnxConfig(TextEncoderOnnxConfig):
-    """ImageGPT: `input_ids` only, made by the image processor (one id per pixel); exported with its cache on."""
-
-    text_inputs = ("input_ids",)
-
-    def __init__(self, config, task: str = "default", patching_specs: Optional[list[PatchingSpec]] = None):
-        from transformers.models.imagegpt import modeling_imagegpt
-
-        scale = PatchingSpec(modeling_imagegpt, "torch_float", _on_a_number(modeling_imagegpt.torch_float))
-        super().__init__(config, task=task, patching_specs=[*(patching_specs or []), scale])
-
-    @property
-    def values_override(self) -> Optional[Mapping[str, Any]]:
-        return {"use_cache": True}
+from ..config import Patch, TextEncoderOnnxConfig
 
 
 def _on_a_number(torch_float: Callable) -> Callable:
@@ -38,3 +22,14 @@ def _on_a_number(torch_float: Callable) -> Callable:
         return torch_float(float(x))
 
     return on_a_number
+
+
+class ImageGPTOnnxConfig(TextEncoderOnnxConfig):
+    """ImageGPT: `input_ids` only, made by the image processor (one id per pixel); exported with its cache on."""
+
+    text_inputs = ("input_ids",)
+    patches = (Patch("transformers.models.imagegpt.modeling_imagegpt:torch_float", _on_a_number, wraps_original=True),)
+
+    @property
+    def values_override(self) -> Optional[Mapping[str, Any]]:
+        return {"use_cache": True}

@@ -25,9 +25,7 @@ class LayoutLMv3OnnxConfig(OnnxConfig):
             ]
         )
 
-    @property
-    def default_onnx_opset(self) -> int:
-        return 12
+    default_onnx_opset = 12
 
     def generate_dummy_inputs(
         self,

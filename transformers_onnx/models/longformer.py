@@ -15,11 +15,11 @@ choice and the graph failed whenever that did not divide; N = 1 lets the tracer 
 """
 
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
-from ..config import PatchingSpec, TextEncoderOnnxConfig, array_like
+from ..config import Patch, TextEncoderOnnxConfig, array_like
 
 
 def _overlapping_chunks(hidden_states, size: int, step: int):
@@ -81,17 +81,20 @@ class LongformerOnnxConfig(TextEncoderOnnxConfig):
 
     text_inputs = ("input_ids", "attention_mask", "global_attention_mask")
 
-    def __init__(self, config, task: str = "default", patching_specs: Optional[list[PatchingSpec]] = None):
-        from transformers.models.longformer.modeling_longformer import LongformerModel, LongformerSelfAttention
-
-        patches = [
-            PatchingSpec(LongformerModel, "_pad_to_window_size", _pad_to_window_size),
-            PatchingSpec(LongformerSelfAttention, "_chunk", _chunk, op_wrapper=staticmethod),
-            PatchingSpec(
-                LongformerSelfAttention, "_sliding_chunks_matmul_attn_probs_value", _sliding_chunks_matmul_attn_probs_value
-            ),
-        ]
-        super().__init__(config, task=task, patching_specs=[*(patching_specs or []), *patches])
+    patches = (
+        Patch("transformers.models.longformer.modeling_longformer:LongformerModel._pad_to_window_size", _pad_to_window_size),
+        Patch(
+            "transformers.models.longformer.modeling_longformer:LongformerSelfAttention._chunk",
+            _chunk,
+            op_wrapper=staticmethod,
+        ),
+        Patch(
+            "transformers.models.longformer.modeling_longformer:LongformerSelfAttention._sliding_chunks_matmul_attn_probs_value",
+            _sliding_chunks_matmul_attn_probs_value,
+        ),
+    )
+    atol_for_validation = 1e-4
+    default_onnx_opset = 14
 
     @property
     def outputs(self) -> Mapping[str, Mapping[int, str]]:
@@ -99,14 +102,6 @@ class LongformerOnnxConfig(TextEncoderOnnxConfig):
         if self.task == "default":
             outputs["pooler_output"] = {0: "batch"}
         return outputs
-
-    @property
-    def atol_for_validation(self) -> float:
-        return 1e-4
-
-    @property
-    def default_onnx_opset(self) -> int:
-        return 14
 
     def generate_dummy_inputs(self, preprocessor, *args, **kwargs) -> Mapping[str, Any]:
         inputs = super().generate_dummy_inputs(preprocessor, *args, **kwargs)

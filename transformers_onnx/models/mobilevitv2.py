@@ -5,9 +5,7 @@ turns into `Col2Im` (opset 18) and cannot export when the output size comes from
 patches do not overlap, so the export folds them with a reshape instead.
 """
 
-from typing import Optional
-
-from ..config import PatchingSpec, VisionOnnxConfig
+from ..config import Patch, VisionOnnxConfig
 
 
 def _fold_by_reshape(layer, patches, output_size):
@@ -23,9 +21,4 @@ class MobileViTV2OnnxConfig(VisionOnnxConfig):
     """MobileViTV2: `last_hidden_state` and `pooler_output` by default; folding patched to a reshape."""
 
     pooled_outputs = True
-
-    def __init__(self, config, task: str = "default", patching_specs: Optional[list[PatchingSpec]] = None):
-        from transformers.models.mobilevitv2.modeling_mobilevitv2 import MobileViTV2Layer
-
-        fold = PatchingSpec(MobileViTV2Layer, "folding", _fold_by_reshape)
-        super().__init__(config, task=task, patching_specs=[*(patching_specs or []), fold])
+    patches = (Patch("transformers.models.mobilevitv2.modeling_mobilevitv2:MobileViTV2Layer.folding", _fold_by_reshape),)

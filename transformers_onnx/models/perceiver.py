@@ -16,9 +16,7 @@ class PerceiverOnnxConfig(OnnxConfig):
             return OrderedDict([("inputs", dict(IMAGE_AXES["pixel_values"]))])
         return OrderedDict((name, {0: "batch", 1: "sequence"}) for name in ("inputs", "attention_mask"))
 
-    @property
-    def atol_for_validation(self) -> float:
-        return 1e-4
+    atol_for_validation = 1e-4
 
     def generate_dummy_inputs(self, preprocessor, *args, **kwargs) -> Mapping[str, Any]:
         inputs = super().generate_dummy_inputs(preprocessor, *args, **kwargs)

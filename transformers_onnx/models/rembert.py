@@ -6,6 +6,4 @@ from ..config import TextEncoderOnnxConfig
 class RemBertOnnxConfig(TextEncoderOnnxConfig):
     """RemBERT: its wide output embeddings need atol 1e-4."""
 
-    @property
-    def atol_for_validation(self) -> float:
-        return 1e-4
+    atol_for_validation = 1e-4

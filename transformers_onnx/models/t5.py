@@ -6,6 +6,4 @@ from ..config import OnnxSeq2SeqConfigWithPast
 class T5OnnxConfig(OnnxSeq2SeqConfigWithPast):
     """T5 as the base encoder-decoder config exports it, from opset 13."""
 
-    @property
-    def default_onnx_opset(self) -> int:
-        return 13
+    default_onnx_opset = 13

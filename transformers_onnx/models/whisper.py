@@ -25,9 +25,7 @@ class WhisperOnnxConfig(OnnxSeq2SeqConfigWithPast):
             self.fill_with_past_key_values_(common_inputs, direction="inputs")
         return common_inputs
 
-    @property
-    def atol_for_validation(self) -> float:
-        return 1e-3
+    atol_for_validation = 1e-3
 
     def _encoder_output_length(self, inputs: Mapping[str, Any]) -> int:
         return self._config.max_source_positions
