@@ -296,7 +296,7 @@ def pausing(function):
 
 stage = sys.argv.pop(1)
 if stage == "export":
-    pytorch_backend.export_pytorch = pausing(pytorch_backend.export_pytorch)
+    pytorch_backend.export = pausing(pytorch_backend.export)
 else:
     onnxruntime.InferenceSession.run = pausing(onnxruntime.InferenceSession.run)
 runpy.run_module("transformers_onnx", run_name="__main__", alter_sys=True)

@@ -9,7 +9,7 @@ from onnxruntime import InferenceSession
 
 from tiny_models import TINY_MODELS, known_failure
 from transformers_onnx import FeaturesManager
-from transformers_onnx.__main__ import _load_preprocessor, _preprocessor_kind_for, main
+from transformers_onnx.__main__ import _load_preprocessor, main
 from transformers_onnx.compat import bind_inputs, cache_from_tensors
 from transformers_onnx.features import removed_model_type
 from transformers_onnx.config import flatten_inputs, flatten_outputs
@@ -76,8 +76,7 @@ def test_export_matches_pytorch_at_other_shapes(model_type, feature, tiny_checkp
     whole_model = model_class.from_pretrained(checkpoint).eval()
     graphs = FeaturesManager.get_config(model_type, feature)(whole_model.config).graphs(whole_model)
     for file_name, model, onnx_config in graphs:
-        kind = "auto" if len(graphs) == 1 else _preprocessor_kind_for(onnx_config)  # as the CLI loads it
-        preprocessor = _load_preprocessor(kind, str(checkpoint))
+        preprocessor = _load_preprocessor(onnx_config.preprocessor_kind or "auto", str(checkpoint))  # as the CLI does
         assert_graph_matches(tmp_path / file_name, model, onnx_config, preprocessor)
 
 

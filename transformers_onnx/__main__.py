@@ -182,18 +182,7 @@ def main(argv: Optional[list[str]] = None) -> int:
 def export_checkpoint(args: argparse.Namespace) -> Path:
     """Export, validate and save the model named by parsed CLI arguments (every graph of `OnnxConfig.graphs`);
     return the first saved `.onnx` path."""
-    from .convert import (
-        check_onnx_outputs,
-        compute_reference_outputs,
-        export,
-        move_graph,
-        move_graphs_sharing_weights,
-        release_weights,
-        remove_abandoned_staging,
-        share_weights,
-        staging_folder,
-    )
-    from .features import FeaturesManager, load_model_config, locate_checkpoint, untrained_head_message
+    from .convert import move_into_place, remove_abandoned_staging, staging_folder
 
     progress = _Progress(args.quiet)
     _check_generation_flags(args)
@@ -204,19 +193,36 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
     untested = compat.untested_transformers()
     if untested:
         print(f"warning: {untested}", file=sys.stderr)
+    model, whole_config, location = _load(args, progress)
+    graphs = whole_config.graphs(model)
+    opset = _opset(args, graphs, model.config.model_type)
+    staging = staging_folder(output_dir, _STAGING)
+    try:
+        staged = _export_and_validate(args, graphs, whole_config, opset, location, staging, progress)
+        saved = move_into_place(staged, output_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    logger.info(f"All good, model saved at: {', '.join(path.as_posix() for path in saved)}")
+    return saved[0]
+
+
+def _load(args: argparse.Namespace, progress: "_Progress"):
+    """The model of the feature and its whole `OnnxConfig` (the config of every graph), and where it was loaded
+    from; the model's config is read once, and `--optimize` checked before the weights are loaded."""
+    from .features import FeaturesManager, load_model_config, locate_checkpoint, untrained_head_message
+
     location = locate_checkpoint(args.model, cache_dir=args.cache_dir)
-    tensorflow = FeaturesManager.uses_tensorflow(location, args.framework)
-    if not tensorflow:
+    if not FeaturesManager.uses_tensorflow(location, args.framework):
         compat.keep_tensorflow_unloaded()
     model_config = load_model_config(location, cache_dir=args.cache_dir)
-    FeaturesManager.get_config_constructor(model_config.model_type, args.feature)
+    config_constructor = FeaturesManager.get_config_constructor(model_config.model_type, args.feature)
     if args.optimize:
         from .optimize import check_optimizable
 
         check_optimizable(model_config.model_type)
     progress(f"loading {args.model} ({model_config.model_type}) for feature {args.feature}")
     model, untrained = FeaturesManager.load_model_for_feature(
-        args.feature, location, framework=args.framework, cache_dir=args.cache_dir
+        args.feature, location, framework=args.framework, cache_dir=args.cache_dir, model_config=model_config
     )
     if untrained and args.strict:
         raise MissingHeadWeightsError(
@@ -226,63 +232,57 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
     if untrained:
         print(f"warning: {untrained_head_message(args.feature, args.model, untrained)}: the export uses random"
               " ones (--strict makes this an error)", file=sys.stderr)
-    model_type, onnx_config_constructor = FeaturesManager.check_supported_model_or_raise(model, feature=args.feature)
     generation = {"generation": True} if args.generation else {}
-    whole_config = onnx_config_constructor(model.config, **generation)
-    graphs = whole_config.graphs(model)
+    return model, config_constructor(model.config, **generation), location
+
+
+def _opset(args: argparse.Namespace, graphs: list, model_type: str) -> int:
+    """`--opset`, or the graphs' default; at least the graphs' lowest."""
     minimum_opset = max(onnx_config.default_onnx_opset for _, _, onnx_config in graphs)
     opset = args.opset if args.opset is not None else _default_opset(minimum_opset, graphs)
     if opset < minimum_opset:
         raise OpsetError(f"Opset {opset} is not sufficient to export {model_type}. At least {minimum_opset} is required.")
-    if not tensorflow and _uses_large_model_exporter(opset, graphs):
+    return opset
+
+
+def _export_and_validate(args, graphs: list, whole_config, opset: int, location: str, staging: Path, progress) -> list[Path]:
+    """Export every graph into `staging`, then validate each (and optimize or quantize it) once the framework's
+    weights are released; return the staged graphs."""
+    from .convert import check_onnx_outputs, compute_reference_outputs, export_graph, release_weights, share_weights
+
+    if _uses_large_model_exporter(opset, graphs):
         data_files = ", ".join(f"{file_name}.data" for file_name, _, _ in graphs)
         progress(f"fp32 weights of 2 GiB or more: exporting with torch's dynamo exporter at opset {opset}, into {data_files}")
+    checks = []
+    for number, (file_name, model, onnx_config) in enumerate(graphs, 1):
+        progress(f"exporting graph {number}/{len(graphs)}: {file_name} (opset {opset})")
+        preprocessor = _load_preprocessor(onnx_config.preprocessor_kind or args.preprocessor, location)
+        _, onnx_outputs = export_graph(preprocessor, model, onnx_config, opset, staging / file_name)
+        atol = args.atol if args.atol is not None else onnx_config.atol_for_validation
+        checks.append((staging / file_name, compute_reference_outputs(onnx_config, preprocessor, model), onnx_outputs, atol))
+    if whole_config.shared_weights:
+        share_weights([staging / file_name for file_name in whole_config.shared_weights])
+    for _, model, _ in graphs:
+        release_weights(model)  # the framework's weights go before onnxruntime maps the graph's
+    for number, (staged, reference, onnx_outputs, atol) in enumerate(checks, 1):
+        progress(f"validating graph {number}/{len(checks)}: {staged.name}")
+        logger.info("Validating ONNX model...")
+        check_onnx_outputs(reference, staged, onnx_outputs, atol)
+        if args.optimize or args.quantize:
+            from .optimize import QUANTIZED_ATOL, optimize_and_quantize
 
-    staging = staging_folder(output_dir, _STAGING)
-    try:
-        checks = []
-        for number, (file_name, model, onnx_config) in enumerate(graphs, 1):
-            progress(f"exporting graph {number}/{len(graphs)}: {file_name} (opset {opset})")
-            kind = args.preprocessor if len(graphs) == 1 or args.generation else _preprocessor_kind_for(onnx_config)
-            preprocessor = _load_preprocessor(kind, location)
-            staged = staging / file_name
-            _, onnx_outputs = export(preprocessor, model, onnx_config, opset, staged)
-            atol = args.atol if args.atol is not None else onnx_config.atol_for_validation
-            checks.append((staged, compute_reference_outputs(onnx_config, preprocessor, model), onnx_outputs, atol))
-        shared = [staging / file_name for file_name in whole_config.shared_weights]
-        if shared:
-            share_weights(shared)
-        saved = [output_dir / file_name for file_name, _, _ in graphs]
-        for _, model, _ in graphs:
-            release_weights(model)  # the framework's weights go before onnxruntime maps the graph's
-        for number, (staged, reference, onnx_outputs, atol) in enumerate(checks, 1):
-            progress(f"validating graph {number}/{len(checks)}: {staged.name}")
-            logger.info("Validating ONNX model...")
-            check_onnx_outputs(reference, staged, onnx_outputs, atol)
-            if args.optimize or args.quantize:
-                from .optimize import QUANTIZED_ATOL, optimize_and_quantize
-
-                steps = " and ".join(step for step, asked in (("optimizing", args.optimize), ("quantizing", args.quantize)) if asked)
-                progress(f"{steps} graph {number}/{len(checks)}: {staged.name}")
-
-                optimize_and_quantize(
-                    staged,
-                    model_config,
-                    optimize_graph=args.optimize,
-                    quantize_graph=args.quantize,
-                    validate=lambda graph, tolerance: check_onnx_outputs(reference, graph, onnx_outputs, tolerance),
-                    atol=atol,
-                    quantized_atol=args.atol if args.atol is not None else QUANTIZED_ATOL,
-                )
-        if shared:
-            move_graphs_sharing_weights(shared, output_dir)
-        for file_name, _, _ in graphs:
-            if file_name not in whole_config.shared_weights:
-                move_graph(staging / file_name, output_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    logger.info(f"All good, model saved at: {', '.join(path.as_posix() for path in saved)}")
-    return saved[0]
+            steps = " and ".join(step for step, asked in (("optimizing", args.optimize), ("quantizing", args.quantize)) if asked)
+            progress(f"{steps} graph {number}/{len(checks)}: {staged.name}")
+            optimize_and_quantize(
+                staged,
+                graphs[number - 1][1].config,
+                optimize_graph=args.optimize,
+                quantize_graph=args.quantize,
+                validate=lambda graph, tolerance: check_onnx_outputs(reference, graph, onnx_outputs, tolerance),
+                atol=atol,
+                quantized_atol=args.atol if args.atol is not None else QUANTIZED_ATOL,
+            )
+    return [staged for staged, _, _, _ in checks]
 
 
 def _check_generation_flags(args: argparse.Namespace):
@@ -315,10 +315,12 @@ def _needs_external_data(graphs: list) -> bool:
 
 
 def _uses_large_model_exporter(opset: int, graphs: list) -> bool:
-    """Whether `pytorch_backend.export_pytorch` switches to the dynamo exporter for these graphs."""
+    """Whether `pytorch_backend.export` switches to the dynamo exporter for these graphs."""
+    from .convert import framework_of
     from .pytorch_backend import LARGE_MODEL_OPSET
 
-    return opset >= LARGE_MODEL_OPSET and _needs_external_data(graphs)
+    pytorch = all(framework_of(model) == "pt" for _, model, _ in graphs)
+    return pytorch and opset >= LARGE_MODEL_OPSET and _needs_external_data(graphs)
 
 
 class _Progress:
@@ -332,13 +334,6 @@ class _Progress:
     def __call__(self, stage: str):
         if not self.quiet:
             print(f"[{time.monotonic() - self.started:5.1f} s] {stage}", file=sys.stderr, flush=True)
-
-
-def _preprocessor_kind_for(onnx_config) -> str:
-    """The preprocessor that makes one graph's inputs, for a model exported as several graphs."""
-    if "input_ids" in onnx_config.inputs:
-        return "tokenizer"
-    return "image_processor" if "pixel_values" in onnx_config.inputs else "feature_extractor"
 
 
 def _writable_folder(output: Path) -> Path:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 import numpy as np
 from packaging import version
 
-from .errors import UnsupportedFeatureError
+from .errors import ExportError, UnsupportedFeatureError
 from .utils import ParameterFormat, compute_effective_axis_dimension, compute_serialized_parameters_size
 
 if TYPE_CHECKING:
@@ -391,6 +391,10 @@ class OnnxConfig(ABC):
     def shared_weights(self) -> tuple[str, ...]:
         """The files of `graphs` that store their weights once, in one external data file (none by default)."""
         return ()
+
+    #: The preprocessor that makes this graph's inputs when it is one of several graphs of a model and that is not the
+    #: model's own ("tokenizer", "image_processor"; None: the model's).
+    preprocessor_kind: Optional[str] = None
 
     #: Graph input name of each forward input that the graph names otherwise (role → ONNX name).
     onnx_input_names: Mapping[str, str] = {}
@@ -1025,6 +1029,15 @@ def flatten_outputs(config: OnnxConfig, model_outputs: Mapping[str, Any]) -> dic
         else:
             flat[name] = value
     return flat
+
+
+def outputs_in_order(config: OnnxConfig, model_outputs: Mapping[str, Any]) -> list[Any]:
+    """The model's outputs that the config names, in `config.outputs` order; an `ExportError` if some are missing."""
+    outputs = flatten_outputs(config, model_outputs)
+    missing = [name for name in config.outputs if name not in outputs]
+    if missing:
+        raise ExportError(f"the model returns {', '.join(outputs)} but the config asks for {', '.join(missing)}")
+    return [outputs[name] for name in config.outputs]
 
 
 def flatten_inputs(config: OnnxConfig, inputs: Mapping[str, Any]) -> dict[str, Any]:

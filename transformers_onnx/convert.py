@@ -102,7 +102,7 @@ def export_pytorch(
     tokenizer: Any = None,
     device: str = "cpu",
 ) -> tuple[list[str], list[str]]:
-    """Export a PyTorch model to ONNX.
+    """Export a PyTorch model to ONNX (`export` for a `PreTrainedModel`).
 
     Args:
         preprocessor: Tokenizer, image processor, feature extractor or processor of the model.
@@ -116,18 +116,14 @@ def export_pytorch(
     Returns:
         The model's input names in forward order, and the ONNX output names.
     """
-    from . import pytorch_backend
-
-    with _atomic_output(Path(output)) as temporary:
-        names = pytorch_backend.export_pytorch(preprocessor, model, config, opset, temporary, tokenizer, device)
-        _save_weights(config, model, temporary)
-    return names
+    _expect_framework(model, "pt")
+    return export(preprocessor, model, config, opset, output, tokenizer=tokenizer, device=device)
 
 
 def export_tensorflow(
     preprocessor: Any, model: Any, config: OnnxConfig, opset: int, output: Path, tokenizer: Any = None
 ) -> tuple[list[str], list[str]]:
-    """Export a TensorFlow model to ONNX with tf2onnx.
+    """Export a TensorFlow model to ONNX with tf2onnx (`export` for a `TFPreTrainedModel`).
 
     Args:
         preprocessor: Tokenizer or feature extractor of the model.
@@ -140,12 +136,8 @@ def export_tensorflow(
     Returns:
         The model's input names in call order, and the ONNX output names.
     """
-    from . import tensorflow_backend
-
-    with _atomic_output(Path(output)) as temporary:
-        names = tensorflow_backend.export_tensorflow(preprocessor, model, config, opset, temporary, tokenizer)
-        _save_weights(config, model, temporary)
-    return names
+    _expect_framework(model, "tf")
+    return export(preprocessor, model, config, opset, output, tokenizer=tokenizer)
 
 
 def export(
@@ -158,6 +150,8 @@ def export(
     device: str = "cpu",
 ) -> tuple[list[str], list[str]]:
     """Export a PyTorch or TensorFlow model to ONNX.
+
+    The graph is written in a staging folder beside `output` and moved into place once complete.
 
     Args:
         preprocessor: Tokenizer, image processor, feature extractor or processor of the model.
@@ -173,15 +167,45 @@ def export(
         The model's input names in forward order, and the ONNX output names.
     """
     preprocessor = _resolve_tokenizer_alias(preprocessor, tokenizer)
-    framework = _framework_of(model)
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = staging_folder(output.parent, output.name)
+    try:
+        names = export_graph(preprocessor, model, config, opset, staging / output.name, device)
+        move_into_place([staging / output.name], output.parent)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return names
+
+
+def export_graph(
+    preprocessor: Any, model: Any, config: OnnxConfig, opset: int, output: Path, device: str = "cpu"
+) -> tuple[list[str], list[str]]:
+    """`export` into a folder of the caller's (a staging folder: nothing is moved): make the dummy inputs, apply the
+    config's patches, run the framework's exporter, and gather the weights into `<output>.data` when needed.
+
+    Returns:
+        The model's input names in forward order, and the ONNX output names.
+    """
+    framework = framework_of(model)
     if framework == "tf" and device == "cuda":
         raise RuntimeError("`tf2onnx` does not support export on CUDA device.")
-    if framework == "pt" and not config.is_torch_support_available:
-        logger.warning(f"Unsupported PyTorch version for this model. Minimum required is {config.torch_onnx_minimum_version}")
+    backend = _backend(framework)
     with _config_must_fit(config, preprocessor, model):
-        if framework == "tf":
-            return export_tensorflow(preprocessor, model, config, opset, output)
-        return export_pytorch(preprocessor, model, config, opset, output, device=device)
+        named_inputs, matched_inputs = prepare_export_inputs(model, config, preprocessor, framework)
+        config.patch_ops()
+        try:
+            backend.export(model, config, named_inputs, opset, output, device)
+        except TransformersOnnxError:
+            raise
+        except Exception as error:
+            raise ExportError(f"{backend.EXPORTER} failed at opset {opset}: {first_line(error)}") from error
+        finally:
+            config.restore_ops()
+    if not output.is_file():
+        raise ExportError(f"the exporter wrote no {output.name}")
+    _save_weights(config, model, output)
+    return matched_inputs, list(config.outputs)
 
 
 @dataclass
@@ -208,7 +232,7 @@ def compute_reference_outputs(config: OnnxConfig, preprocessor: Any, reference_m
     Returns:
         The inputs keyed by ONNX input name and the outputs keyed by ONNX output name, as numpy arrays.
     """
-    framework = _framework_of(reference_model)
+    framework = framework_of(reference_model)
     with _config_must_fit(config, preprocessor, reference_model):
         inputs = config.generate_dummy_inputs(
             preprocessor,
@@ -356,7 +380,7 @@ def release_weights(model: Any):
     """Free a PyTorch model's weights once its reference outputs are computed, so that onnxruntime can map the
     exported graph's weights without a second copy in memory; the model cannot run afterwards. A TensorFlow
     model is left as it is (its variables go with the last reference to the model)."""
-    if _framework_of(model) == "pt":
+    if framework_of(model) == "pt":
         from . import pytorch_backend
 
         pytorch_backend.release_weights(model)
@@ -388,11 +412,17 @@ def _int64_ids(array: np.ndarray) -> np.ndarray:
 
 
 def _forward_of(model: Any):
-    return model.forward if _framework_of(model) == "pt" else model.call
+    return model.forward if framework_of(model) == "pt" else model.call
 
 
-def _framework_of(model: Any) -> str:
-    """'pt' or 'tf', from the model's class hierarchy (imports neither framework)."""
+def _expect_framework(model: Any, framework: str):
+    if framework_of(model) != framework:
+        other = {"pt": "PyTorch", "tf": "TensorFlow"}
+        raise ExportError(f"{type(model).__name__} is not a {other[framework]} model: use export()")
+
+
+def framework_of(model: Any) -> str:
+    """'pt' or 'tf': the framework of a model, from its class hierarchy (imports neither framework)."""
     return "tf" if any(cls.__name__ == "TFPreTrainedModel" for cls in type(model).__mro__) else "pt"
 
 
@@ -451,21 +481,6 @@ def _save_weights(config: OnnxConfig, model: Any, onnx_file: Path):
     onnx.save_model(graph, onnx_file.as_posix())
 
 
-@contextlib.contextmanager
-def _atomic_output(output: Path) -> Iterator[Path]:
-    """Yield a path in a fresh staging folder beside `output`; on success move the graph (and its data) to `output`."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    folder = staging_folder(output.parent, output.name)
-    try:
-        temporary = folder / output.name
-        yield temporary
-        if not temporary.is_file():
-            raise ExportError(f"the exporter wrote no {output.name}")
-        move_graph(temporary, output.parent)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def staging_folder(parent: Path, name: str) -> Path:
     """A fresh folder `.<name>.<pid>.<random>` in `parent` for files that are moved into `parent` once complete
     (after `remove_abandoned_staging`).
@@ -507,45 +522,48 @@ def _is_running(pid: int) -> bool:
     return True
 
 
-def move_graph(graph: Path, folder: Path) -> Path:
-    """Move a complete `.onnx` file, and its external data file `<name>.data` if it has one, into `folder`,
-    replacing the graph of the same name there, so that a reader never pairs one export's graph with another's
-    weights.
+def move_into_place(graphs: list[Path], folder: Path) -> list[Path]:
+    """Move complete `.onnx` files and their external data into `folder`, replacing the graphs of the same names
+    there, so that a reader never pairs one export's graph with another's weights.
 
-    The order:
+    A graph's data file is `<name>.data` beside it, which other graphs of the list may read too
+    (`share_weights`). The order:
 
-    1. If `folder` already holds both `<name>` and `<name>.data`, the old graph may read that data file, so the
-       new data file takes a name of its own, `<name>.<random>.data`, which is written into the new graph.
-    2. The data file is moved into `folder`: no graph there reads it yet.
-    3. The graph is moved into `folder` with one rename: a reader opens the old graph (with the old data, still
+    1. A data file whose name `folder` already holds (an old graph may be reading it) takes a name of its own,
+       `<name>.<random>.data`, written into the graphs that read it.
+    2. The data files are moved into `folder`: no graph there reads them yet.
+    3. Each graph is moved into `folder` with one rename: a reader opens the old graph (with the old data, still
        in place) or the new one (with the new data).
-    4. The data files of `<name>` in `folder` that the new graph does not read are removed: the old export's,
+    4. The data files of these graphs' names in `folder` that no new graph reads are removed: the old export's,
        or one left by an earlier export with external data when this one has none.
 
-    A reader that opened the old graph before step 3 and reads its data only after step 4 gets a missing-file
+    A reader that opened an old graph before step 3 and reads its data only after step 4 gets a missing-file
     error, never another export's weights.
 
     Args:
-        graph: The `.onnx` file, in a staging folder on the same file system as `folder`.
-        folder: Where it goes.
+        graphs: The `.onnx` files, in a staging folder on the same file system as `folder`.
+        folder: Where they go.
 
     Returns:
-        The graph's new path.
+        The graphs' new paths.
     """
-    target = folder / graph.name
-    data = graph.with_name(f"{graph.name}.data")
-    data_name = None
-    if data.is_file():
-        data_name = data.name
-        if target.exists() and (folder / data_name).exists():
-            data_name = f"{graph.name}.{secrets.token_hex(4)}.data"
-            _set_data_location(graph, data_name)
-        data.replace(folder / data_name)
-    graph.replace(target)
-    for stale in [folder / f"{graph.name}.data", *folder.glob(f"{glob.escape(graph.name)}.*.data")]:
-        if stale.name != data_name:
-            stale.unlink(missing_ok=True)
-    return target
+    kept = set()
+    for data in [graph.with_name(f"{graph.name}.data") for graph in graphs]:
+        if not data.is_file():
+            continue
+        name = data.name
+        if (folder / name).exists():
+            name = f"{data.name.removesuffix('.data')}.{secrets.token_hex(4)}.data"
+            for graph in graphs:
+                _rename_data_file(graph, data.name, name)
+        data.replace(folder / name)
+        kept.add(name)
+    targets = [graph.replace(folder / graph.name) for graph in graphs]
+    for graph in graphs:
+        for stale in [folder / f"{graph.name}.data", *folder.glob(f"{glob.escape(graph.name)}.*.data")]:
+            if stale.name not in kept:
+                stale.unlink(missing_ok=True)
+    return targets
 
 
 def share_weights(graphs: list[Path]):
@@ -586,37 +604,16 @@ def share_weights(graphs: list[Path]):
         onnx.save_model(model, graph.as_posix())
 
 
-def move_graphs_sharing_weights(graphs: list[Path], folder: Path) -> list[Path]:
-    """Move graphs that read one data file (`share_weights`) into `folder`, as `move_graph` moves one: the data
-    first (under a name of its own when `folder` already holds one of its name), then each graph with one rename.
-
-    Args:
-        graphs: The `.onnx` files, in a staging folder on the same file system as `folder`.
-        folder: Where they go.
-
-    Returns:
-        The graphs' new paths.
-    """
-    data = graphs[0].with_name(f"{graphs[0].name}.data")
-    data_name = data.name
-    if (folder / data_name).exists():
-        data_name = f"{graphs[0].name}.{secrets.token_hex(4)}.data"
-        for graph in graphs:
-            _set_data_location(graph, data_name)
-    data.replace(folder / data_name)
-    targets = [graph.replace(folder / graph.name) for graph in graphs]
-    for stale in [folder / f"{graphs[0].name}.data", *folder.glob(f"{glob.escape(graphs[0].name)}.*.data")]:
-        if stale.name != data_name:
-            stale.unlink(missing_ok=True)
-    return targets
-
-
-def _set_data_location(graph: Path, data_name: str):
+def _rename_data_file(graph: Path, old: str, new: str):
+    """Point the tensors of `graph` stored in the data file `old` at `new`."""
     import onnx
 
     model = onnx.load(graph.as_posix(), load_external_data=False)
-    for tensor in model.graph.initializer:
-        for entry in tensor.external_data:
-            if entry.key == "location":
-                entry.value = data_name
-    onnx.save_model(model, graph.as_posix())
+    entries = [
+        entry for tensor in model.graph.initializer for entry in tensor.external_data
+        if entry.key == "location" and entry.value == old
+    ]  # fmt: skip
+    for entry in entries:
+        entry.value = new
+    if entries:
+        onnx.save_model(model, graph.as_posix())

@@ -274,7 +274,11 @@ class FeaturesManager:
 
     @staticmethod
     def load_model_for_feature(
-        feature: str, model: str, framework: Optional[str] = None, cache_dir: Optional[str] = None
+        feature: str,
+        model: str,
+        framework: Optional[str] = None,
+        cache_dir: Optional[str] = None,
+        model_config: Any = None,
     ) -> tuple[Any, list[str]]:
         """`get_model_from_feature`, also returning the weights of the feature's head that the checkpoint lacks.
 
@@ -286,6 +290,7 @@ class FeaturesManager:
             model: A local folder or a cached hub id.
             framework: "pt", "tf" or None (see `determine_framework`).
             cache_dir: The hub cache to read from.
+            model_config: The model's `PretrainedConfig` if already loaded (`load_model_config`).
 
         Returns:
             The model in eval mode, and the names of its head's weights that were not in the checkpoint.
@@ -301,17 +306,16 @@ class FeaturesManager:
             raise FrameworkError(f"{model} holds TensorFlow weights only (tf_model.h5): export it with --framework tf")
         if framework == "tf" and weights == {"pt"}:
             raise FrameworkError(f"{model} holds PyTorch weights only: export it with --framework pt")
-        model_type = load_model_config(model, cache_dir=cache_dir).model_type
-        model_class = FeaturesManager.get_model_class_for_model_type(model_type, feature, framework)
+        model_config = model_config or load_model_config(model, cache_dir=cache_dir)
+        model_class = FeaturesManager.get_model_class_for_model_type(model_config.model_type, feature, framework)
         if framework == "tf":
             from .tensorflow_backend import load_model
 
-            return load_model(model_class, model, cache_dir=cache_dir), []
+            return load_model(model_class, model, cache_dir=cache_dir, config=model_config), []
         from .pytorch_backend import load_model
 
-        loader = _RecordingLoader(model_class)
         try:
-            loaded = load_model(loader, model, cache_dir=cache_dir)
+            loaded, info = load_model(model_class, model, cache_dir=cache_dir, config=model_config)
         except ModelLoadError as error:
             mismatched = _mismatched_weights(model_class, model, cache_dir) if _is_size_mismatch(error) else []
             if not mismatched:
@@ -322,7 +326,7 @@ class FeaturesManager:
             ) from error
         prefix = f"{loaded.base_model_prefix}."
         head = [] if loaded.base_model is loaded else sorted(
-            name for name in loader.info.get("missing_keys", ()) if not name.startswith(prefix)
+            name for name in info.get("missing_keys", ()) if not name.startswith(prefix)
         )
         return loaded, head
 
@@ -502,22 +506,6 @@ def untrained_head_message(feature: str, model: str, untrained: list[str]) -> st
     return f"{model} has no weights for the head of feature {feature} ({', '.join(untrained)})"
 
 
-class _RecordingLoader:
-    """Stands for a model class in `pytorch_backend.load_model`: loads with transformers' `output_loading_info`
-    and keeps it (`missing_keys`, `mismatched_keys`, ...)."""
-
-    def __init__(self, model_class: type, **options: Any):
-        self.model_class = model_class
-        self.options = options
-        self.info: dict = {}
-
-    def from_pretrained(self, *args: Any, **kwargs: Any) -> Any:
-        loaded = self.model_class.from_pretrained(*args, **kwargs, **self.options, output_loading_info=True)
-        if isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[1], dict):
-            loaded, self.info = loaded
-        return loaded
-
-
 def _is_size_mismatch(error: BaseException) -> bool:
     cause = str(error.__cause__ or "")
     return "size mismatch" in cause or "ignore_mismatched_sizes" in cause
@@ -528,14 +516,14 @@ def _mismatched_weights(model_class: type, model: str, cache_dir: Optional[str])
     from a second load that lets transformers skip them."""
     from .pytorch_backend import load_model
 
-    loader = _RecordingLoader(model_class, ignore_mismatched_sizes=True)
     try:
-        shapes = {name: tuple(tensor.shape) for name, tensor in load_model(loader, model, cache_dir=cache_dir).state_dict().items()}
+        loaded, info = load_model(model_class, model, cache_dir=cache_dir, ignore_mismatched_sizes=True)
     except ModelLoadError:
         return []
+    shapes = {name: tuple(tensor.shape) for name, tensor in loaded.state_dict().items()}
     stored = _checkpoint_shapes(Path(model))
     described = []
-    for entry in sorted(loader.info.get("mismatched_keys", ()), key=str):
+    for entry in sorted(info.get("mismatched_keys", ()), key=str):
         name, *entry_shapes = entry if isinstance(entry, tuple) else (entry,)  # transformers 4.x: names only
         checkpoint_shape = tuple(entry_shapes[0]) if entry_shapes else _stored_shape(stored, name)
         described.append(f"{name}: {checkpoint_shape or '?'} in the checkpoint, {shapes.get(name, '?')} for the config")

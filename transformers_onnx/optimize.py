@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Callable
 
+from .convert import move_into_place
 from .errors import OptimizationError
 from .models import MODELS, canonical_model_type
 
@@ -146,11 +147,10 @@ def optimize_and_quantize(
             if comparison is not None:
                 report_quantized(comparison, quantized_atol)
             current = quantized
-        if current != onnx_model:
+        if current != onnx_model:  # the plain graph is no one's yet: its data file's name is free
             for stale in (onnx_model, onnx_model.with_name(f"{onnx_model.name}.data")):
                 stale.unlink(missing_ok=True)
-            for produced in sorted(current.parent.iterdir(), key=lambda path: path == current):
-                produced.replace(onnx_model.parent / produced.name)
+            move_into_place([current], onnx_model.parent)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

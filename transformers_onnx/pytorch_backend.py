@@ -20,31 +20,39 @@ import numpy as np
 import torch
 
 from . import compat
-from .config import OnnxConfig, flatten_inputs, flatten_outputs, name_dynamic_axes, unflatten_inputs
-from .errors import ExportError, ModelLoadError, first_line
+from .config import OnnxConfig, flatten_inputs, name_dynamic_axes, outputs_in_order, unflatten_inputs
+from .errors import ModelLoadError, first_line
 
 #: Attention used for export: traceable at every opset, and fully fused by onnxruntime's optimizer.
 EXPORT_ATTENTION = "eager"
 
 
-def load_model(model_class: type, model: str, cache_dir: Any = None) -> torch.nn.Module:
+def load_model(model_class: type, model: str, cache_dir: Any = None, **options: Any) -> tuple[torch.nn.Module, dict]:
     """Load a PyTorch model for export.
 
     Args:
         model_class: The Auto class of the feature.
         model: A local folder or a cached hub id.
         cache_dir: The hub cache.
+        options: More `from_pretrained` arguments (`config`, `ignore_mismatched_sizes`).
 
     Returns:
-        The model in eval mode, with eager attention.
+        The model in eval mode, with eager attention, and transformers' loading info (`missing_keys`,
+        `mismatched_keys`, ...).
     """
     try:
         loaded = model_class.from_pretrained(
-            model, cache_dir=cache_dir, attn_implementation=EXPORT_ATTENTION, trust_remote_code=False
+            model,
+            cache_dir=cache_dir,
+            attn_implementation=EXPORT_ATTENTION,
+            trust_remote_code=False,
+            output_loading_info=True,
+            **options,
         )
     except Exception as error:
         raise ModelLoadError(f"cannot load the weights of {model}: {first_line(error)}") from error
-    return loaded.eval()
+    loaded, info = loaded if isinstance(loaded, tuple) else (loaded, {})
+    return loaded.eval(), info
 
 
 class _NamedIOModule(torch.nn.Module):
@@ -68,62 +76,55 @@ class _NamedIOModule(torch.nn.Module):
         if "past_key_values" in inputs:
             cross_attention = self.config.past_layout.cross_attention
             kwargs[parameter_of["past_key_values"]] = compat.cache_from_tensors(inputs["past_key_values"], cross_attention)
-        outputs = flatten_outputs(self.config, self.model(**kwargs, return_dict=True))
-        missing = [name for name in self.output_names if name not in outputs]
-        if missing:
-            raise ExportError(
-                f"the model returns {', '.join(outputs)} but the config asks for {', '.join(missing)}"
-            )
-        return tuple(outputs[name] for name in self.output_names)
+        return tuple(outputs_in_order(self.config, self.model(**kwargs, return_dict=True)))
 
 
-def export_pytorch(
-    preprocessor: Any,
+#: What export errors are reported as.
+EXPORTER = "torch.onnx.export"
+
+
+def export(
     model: torch.nn.Module,
     config: OnnxConfig,
+    named_inputs: Mapping[str, torch.Tensor],
     opset: int,
     output: Path,
-    tokenizer: Any = None,
     device: str = "cpu",
-) -> tuple[list[str], list[str]]:
-    """Export a PyTorch model to ONNX (see `transformers_onnx.convert.export_pytorch`)."""
-    from .config import _resolve_tokenizer_alias
-    from .convert import prepare_export_inputs
+):
+    """Trace the model on the dummy inputs (keyed by ONNX input name, in `config.inputs` order) and write the graph.
 
-    preprocessor = _resolve_tokenizer_alias(preprocessor, tokenizer)
+    Args:
+        model: The `PreTrainedModel`, with the config's values and patches applied.
+        config: Its `OnnxConfig`.
+        named_inputs: From `convert.prepare_export_inputs`.
+        opset: The ONNX opset.
+        output: The `.onnx` file to write.
+        device: "cpu" or "cuda" (the CPU when no GPU is there).
+    """
     device = torch.device(device if device == "cpu" or torch.cuda.is_available() else "cpu")
     model.eval()
-    named_inputs, matched_inputs = prepare_export_inputs(model, config, preprocessor, "pt")
     wrapper = _NamedIOModule(model.to(device), config, list(named_inputs)).eval()
-    output_names = list(config.outputs)
-    config.patch_ops()
     try:
         with _tracing(model, opset):
             example = tuple(tensor.to(device) for tensor in named_inputs.values())
             if opset >= LARGE_MODEL_OPSET and config.use_external_data_format(model.num_parameters()):
                 _export_with_dynamo(wrapper, example, config, opset, output)
-            else:
-                torch.onnx.export(
-                    wrapper,
-                    example,
-                    output.as_posix(),
-                    input_names=list(named_inputs),
-                    output_names=output_names,
-                    dynamic_axes={**config.inputs, **config.outputs},
-                    opset_version=opset,
-                    do_constant_folding=True,
-                    dynamo=False,
-                )
-                if getattr(config, "generation", False):
-                    _declare_unused_inputs(output, config, named_inputs)
-    except ExportError:
-        raise
-    except Exception as error:
-        raise ExportError(f"torch.onnx.export failed at opset {opset}: {first_line(error)}") from error
+                return
+            torch.onnx.export(
+                wrapper,
+                example,
+                output.as_posix(),
+                input_names=list(named_inputs),
+                output_names=wrapper.output_names,
+                dynamic_axes={**config.inputs, **config.outputs},
+                opset_version=opset,
+                do_constant_folding=True,
+                dynamo=False,
+            )
+        if getattr(config, "generation", False):
+            _declare_unused_inputs(output, config, named_inputs)
     finally:
-        config.restore_ops()
         model.eval()
-    return matched_inputs, output_names
 
 
 #: Models that need external data (2 GiB and more) use torch's dynamo exporter from this opset on (the CLI's

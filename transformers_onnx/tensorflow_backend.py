@@ -25,7 +25,7 @@ from typing import Any, Iterator
 import numpy as np
 import onnx
 
-from .config import OnnxConfig, _resolve_tokenizer_alias, flatten_inputs, flatten_outputs, name_dynamic_axes
+from .config import OnnxConfig, flatten_inputs, name_dynamic_axes, outputs_in_order
 from .errors import ExportError, ModelLoadError, UnsupportedFeatureError, first_line
 
 
@@ -54,13 +54,14 @@ tf.get_logger().setLevel(logging.ERROR)
 logging.getLogger("tf2onnx").setLevel(logging.CRITICAL)
 
 
-def load_model(model_class: type, model: str, cache_dir: Any = None) -> Any:
+def load_model(model_class: type, model: str, cache_dir: Any = None, config: Any = None) -> Any:
     """Load a TensorFlow model for export.
 
     Args:
         model_class: The TF Auto class of the feature (e.g. `TFAutoModelForSequenceClassification`).
         model: A local folder or a cached hub id.
         cache_dir: The hub cache.
+        config: The model's `PretrainedConfig` (read from `model` if not given).
 
     Returns:
         The `TFPreTrainedModel`.
@@ -69,9 +70,10 @@ def load_model(model_class: type, model: str, cache_dir: Any = None) -> Any:
         UnsupportedFeatureError: transformers has no TensorFlow class of this model type for the feature.
         ModelLoadError: The weights cannot be loaded.
     """
-    from transformers import AutoConfig
+    if config is None:
+        from transformers import AutoConfig
 
-    config = AutoConfig.from_pretrained(model, cache_dir=cache_dir, trust_remote_code=False)
+        config = AutoConfig.from_pretrained(model, cache_dir=cache_dir, trust_remote_code=False)
     if type(config) not in model_class._model_mapping:
         raise UnsupportedFeatureError(
             f"transformers has no TensorFlow {config.model_type} model for {model_class.__name__}: export the"
@@ -99,26 +101,29 @@ class _NamedIO(tf.Module):
             name: tf.cast(tensor, tf.int32) if tensor.dtype.is_integer else tensor
             for name, tensor in zip(self.input_names, tensors)
         }
-        outputs = flatten_outputs(self.config, self.model(**kwargs, return_dict=True, training=False))
-        missing = [name for name in self.output_names if name not in outputs]
-        if missing:
-            raise ExportError(f"the model returns {', '.join(outputs)} but the config asks for {', '.join(missing)}")
-        return [outputs[name] for name in self.output_names]
+        return outputs_in_order(self.config, self.model(**kwargs, return_dict=True, training=False))
 
 
-def export_tensorflow(
-    preprocessor: Any, model: Any, config: OnnxConfig, opset: int, output: Path, tokenizer: Any = None
-) -> tuple[list[str], list[str]]:
-    """Export a TensorFlow model to ONNX (see `transformers_onnx.convert.export_tensorflow`)."""
-    from .convert import prepare_export_inputs
+#: What export errors are reported as.
+EXPORTER = "tf2onnx"
 
-    preprocessor = _resolve_tokenizer_alias(preprocessor, tokenizer)
+
+def export(model: Any, config: OnnxConfig, named_inputs: Mapping[str, Any], opset: int, output: Path, device: str = "cpu"):
+    """Convert the model, called on the dummy inputs' signature, with tf2onnx and write the graph.
+
+    Args:
+        model: The `TFPreTrainedModel`, with the config's values and patches applied.
+        config: Its `OnnxConfig`.
+        named_inputs: From `convert.prepare_export_inputs` (they build a model that was never called).
+        opset: The ONNX opset.
+        output: The `.onnx` file to write.
+        device: "cpu" only.
+    """
     if getattr(config, "use_past", False):
         raise UnsupportedFeatureError(
             f"{config.task}-with-past is exported from PyTorch weights only: load the model with"
             " from_pretrained(..., from_tf=True), save it with save_pretrained and export that folder"
         )
-    named_inputs, matched_inputs = prepare_export_inputs(model, config, preprocessor, "tf")
     signature = [
         tf.TensorSpec([None] * len(tensor.shape), tf.int64 if tensor.dtype.is_integer else tensor.dtype, name=name)
         for name, tensor in named_inputs.items()
@@ -131,20 +136,11 @@ def export_tensorflow(
             "TensorFlow models of 2 GiB and more are not exported (tf2onnx 1.17's large-model path fails on"
             " NumPy 2): export the PyTorch weights, from_pretrained(..., from_tf=True) then save_pretrained"
         )
-    config.patch_ops()
-    try:
-        graph, _ = tf2onnx.convert.from_keras(wrapper, [signature], opset=opset, optimizers={})
-    except ExportError:
-        raise
-    except Exception as error:
-        raise ExportError(f"tf2onnx failed at opset {opset}: {first_line(error)}") from error
-    finally:
-        config.restore_ops()
+    graph, _ = tf2onnx.convert.from_keras(wrapper, [signature], opset=opset, optimizers={})
     _replace_erfc(graph.graph)
     _check_standard_ops(graph.graph, opset)
     name_dynamic_axes(graph.graph, config)
     onnx.save_model(graph, output.as_posix())
-    return matched_inputs, list(config.outputs)
 
 
 def _build(wrapper: _NamedIO, tensors: list):

@@ -10,6 +10,8 @@ from ..config import OnnxConfig, VisionOnnxConfig
 class VisionEncoderDecoderEncoderOnnxConfig(VisionOnnxConfig):
     """The image encoder: `pixel_values` → `last_hidden_state`."""
 
+    preprocessor_kind = "image_processor"
+
     @property
     def outputs(self) -> Mapping[str, Mapping[int, str]]:
         return OrderedDict({"last_hidden_state": {0: "batch", 1: "encoder_sequence"}})
@@ -20,6 +22,8 @@ class VisionEncoderDecoderDecoderOnnxConfig(OnnxConfig):
 
     Its model config carries `encoder_hidden_size` (set by `VisionEncoderDecoderOnnxConfig.get_decoder_config`).
     """
+
+    preprocessor_kind = "tokenizer"
 
     @property
     def inputs(self) -> Mapping[str, Mapping[int, str]]:
