@@ -365,7 +365,7 @@ class FeaturesManager:
 
     @staticmethod
     def get_config(model_type: str, feature: str) -> Callable[[Any], OnnxConfig]:
-        """The `OnnxConfig` constructor of a model type and feature.
+        """The `OnnxConfig` constructor of a model type and feature (`get_config_constructor`).
 
         Args:
             model_type: The model type.
@@ -374,7 +374,7 @@ class FeaturesManager:
         Returns:
             A callable taking the model's `PretrainedConfig`.
         """
-        return FeaturesManager._SUPPORTED_MODEL_TYPE[model_type][feature]
+        return FeaturesManager.get_config_constructor(model_type, feature)
 
 
 def locate_checkpoint(model: str, cache_dir: Optional[str] = None) -> str:
