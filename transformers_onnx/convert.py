@@ -1,8 +1,9 @@
 """Export a model to ONNX and validate the graph against the framework model.
 
-`export` dispatches to the PyTorch or TensorFlow backend and writes atomically: the graph is written
-in a temporary folder beside `output` and moved into place only when complete, so a failed export never
-leaves a half-written file behind.
+`export_graph` makes the dummy inputs, applies the config's patches and calls the framework's backend
+(`pytorch_backend` or `tensorflow_backend`, which only export and run), wrapping its errors once. `export`
+writes atomically: into a staging folder beside `output`, moved into place (`move_into_place`) only when
+complete, so a failed export never leaves a half-written file behind.
 """
 
 import contextlib
