@@ -583,6 +583,8 @@ MODELS: dict[str, Model] = {
               tiny=Tiny("Starcoder2Config", dict(LLAMA_SIZES, sliding_window=16))),
         Model("stablelm", "stablelm.StableLmOnnxConfig", DECODER_WITH_CLASSIFIER,
               tiny=Tiny("StableLmConfig", LLAMA_SIZES)),
+        Model("olmo2", "DecoderOnnxConfig", DECODER_WITH_CLASSIFIER, tiny=Tiny("Olmo2Config", LLAMA_SIZES),
+              fails_on_transformers_4={"sequence-classification": "Olmo2ForSequenceClassification is new in transformers 5"}),
         Model("t5", "t5.T5OnnxConfig", SEQ2SEQ, legacy="transformers",
               tiny=Tiny("T5Config", T5_SIZES)),
         Model("mt5", "mt5.MT5OnnxConfig", SEQ2SEQ, legacy="transformers",
