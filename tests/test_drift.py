@@ -13,8 +13,8 @@ import torch
 from conftest import build_tiny_model, save_feature_extractor, save_tokenizer
 from tiny_models import TINY_MODELS, known_failure
 from transformers_onnx import FeaturesManager
-from transformers_onnx.features import removed_model_type
 from transformers_onnx.convert import ensure_model_and_config_inputs_match, prepare_export_inputs
+from transformers_onnx.features import removed_model_type
 from transformers_onnx.pytorch_backend import _NamedIOModule
 
 CASES = [

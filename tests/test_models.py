@@ -11,8 +11,8 @@ from tiny_models import TINY_MODELS, known_failure
 from transformers_onnx import FeaturesManager
 from transformers_onnx.__main__ import _load_preprocessor, main
 from transformers_onnx.compat import bind_inputs, cache_from_tensors
-from transformers_onnx.features import removed_model_type
 from transformers_onnx.config import flatten_inputs, flatten_outputs
+from transformers_onnx.features import removed_model_type
 
 
 def _case(model_type: str, feature: str, features: list[str]):

@@ -23,7 +23,14 @@ import numpy as np
 from packaging.version import Version, parse
 
 from .config import OnnxConfig, _resolve_tokenizer_alias, flatten_inputs
-from .errors import ConfigMismatchError, ExportError, TransformersOnnxError, ValidationError, first_line
+from .errors import (
+    ConfigMismatchError,
+    ExportError,
+    TransformersOnnxError,
+    UnsupportedFeatureError,
+    ValidationError,
+    first_line,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +199,8 @@ def export_graph(
     if framework == "tf" and device == "cuda":
         raise RuntimeError("`tf2onnx` does not support export on CUDA device.")
     backend = _backend(framework)
+    if getattr(config, "use_past", False) and backend.PAST_UNSUPPORTED:
+        raise UnsupportedFeatureError(f"{config.task}-with-past {backend.PAST_UNSUPPORTED}")
     with _config_must_fit(config, preprocessor, model):
         named_inputs, matched_inputs = prepare_export_inputs(model, config, preprocessor, framework)
         config.patch_ops()

@@ -14,7 +14,6 @@ from typing import Any, Callable, Optional
 
 from . import compat
 from .config import OnnxConfig
-from .models import MODELS, canonical_model_type
 from .errors import (
     FrameworkError,
     MissingWeightsError,
@@ -25,6 +24,7 @@ from .errors import (
     UnsupportedModelError,
     first_line,
 )
+from .models import MODELS, canonical_model_type
 
 logger = logging.getLogger(__name__)
 

@@ -106,6 +106,11 @@ class _NamedIO(tf.Module):
 
 #: What export errors are reported as.
 EXPORTER = "tf2onnx"
+#: Why configs with past key values are not exported from TensorFlow (checked before the dummy inputs are made).
+PAST_UNSUPPORTED = (
+    "is exported from PyTorch weights only: load the model with from_pretrained(..., from_tf=True), save it with"
+    " save_pretrained and export that folder"
+)
 
 
 def export(model: Any, config: OnnxConfig, named_inputs: Mapping[str, Any], opset: int, output: Path, device: str = "cpu"):
@@ -119,11 +124,6 @@ def export(model: Any, config: OnnxConfig, named_inputs: Mapping[str, Any], opse
         output: The `.onnx` file to write.
         device: "cpu" only.
     """
-    if getattr(config, "use_past", False):
-        raise UnsupportedFeatureError(
-            f"{config.task}-with-past is exported from PyTorch weights only: load the model with"
-            " from_pretrained(..., from_tf=True), save it with save_pretrained and export that folder"
-        )
     signature = [
         tf.TensorSpec([None] * len(tensor.shape), tf.int64 if tensor.dtype.is_integer else tensor.dtype, name=name)
         for name, tensor in named_inputs.items()
