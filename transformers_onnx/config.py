@@ -392,6 +392,11 @@ class OnnxConfig(ABC):
         """The files of `graphs` that store their weights once, in one external data file (none by default)."""
         return ()
 
+    def declared_inputs(self, inputs: Mapping[str, Any], missing_ok: bool = False) -> dict[str, Any]:
+        """The values of `inputs` that this config declares, in `self.inputs` order (a `KeyError` for a missing one,
+        unless `missing_ok`): what a `generate_dummy_inputs` returns of its preprocessor's output."""
+        return {name: inputs[name] for name in self.inputs if not missing_ok or name in inputs}
+
     #: The preprocessor that makes this graph's inputs when it is one of several graphs of a model and that is not the
     #: model's own ("tokenizer", "image_processor"; None: the model's).
     preprocessor_kind: Optional[str] = None
@@ -456,7 +461,7 @@ class TextEncoderOnnxConfig(OnnxConfig):
 
     def generate_dummy_inputs(self, preprocessor, *args, **kwargs) -> Mapping[str, Any]:
         inputs = super().generate_dummy_inputs(preprocessor, *args, **kwargs)
-        return {name: inputs[name] for name in self.inputs if name in inputs}
+        return self.declared_inputs(inputs, missing_ok=True)
 
 
 #: The dynamic axes of image inputs.
@@ -493,7 +498,7 @@ class VisionOnnxConfig(OnnxConfig):
 
     def generate_dummy_inputs(self, preprocessor, *args, **kwargs) -> Mapping[str, Any]:
         inputs = super().generate_dummy_inputs(preprocessor, *args, **kwargs)
-        return {name: inputs[name] for name in self.inputs}
+        return self.declared_inputs(inputs)
 
 
 class MultimodalOnnxConfig(OnnxConfig):
@@ -524,7 +529,7 @@ class MultimodalOnnxConfig(OnnxConfig):
         text = super().generate_dummy_inputs(preprocessor.tokenizer, batch_size, seq_length, **kwargs)
         images = super().generate_dummy_inputs(preprocessor.image_processor, batch_size, **kwargs)
         merged = {**text, **images}
-        return {name: merged[name] for name in self.inputs}
+        return self.declared_inputs(merged)
 
 
 class OnnxConfigWithPast(OnnxConfig, ABC):
@@ -914,7 +919,7 @@ class Seq2SeqEncoderOnnxConfig(_Seq2SeqGraphOnnxConfig):
 
     def generate_dummy_inputs(self, preprocessor: Any, *args, **kwargs) -> Mapping[str, Any]:
         inputs = self.seq2seq.generate_dummy_inputs(preprocessor, *args, **kwargs)
-        return {name: inputs[name] for name in self.inputs}
+        return self.declared_inputs(inputs)
 
 
 class Seq2SeqDecoderOnnxConfig(_Seq2SeqGraphOnnxConfig):

@@ -21,4 +21,4 @@ class ErnieOnnxConfig(TextEncoderOnnxConfig):
     def generate_dummy_inputs(self, preprocessor, *args, **kwargs) -> Mapping[str, Any]:
         inputs = super().generate_dummy_inputs(preprocessor, *args, **kwargs)
         inputs["task_type_ids"] = inputs["input_ids"] * 0
-        return {name: inputs[name] for name in self.inputs}
+        return self.declared_inputs(inputs)

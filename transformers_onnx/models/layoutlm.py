@@ -19,4 +19,4 @@ class LayoutLMOnnxConfig(TextEncoderOnnxConfig):
 
         inputs = super().generate_dummy_inputs(preprocessor, *args, **kwargs)
         inputs["bbox"] = torch.tensor(DUMMY_BOX).expand(*inputs["input_ids"].shape, 4)
-        return {name: inputs[name] for name in self.inputs}
+        return self.declared_inputs(inputs)

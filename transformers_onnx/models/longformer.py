@@ -108,4 +108,4 @@ class LongformerOnnxConfig(TextEncoderOnnxConfig):
         global_attention_mask = np.zeros(np.shape(inputs["input_ids"]), dtype=np.int64)
         global_attention_mask.reshape(-1, global_attention_mask.shape[-1])[0, :2] = 1
         inputs["global_attention_mask"] = array_like(global_attention_mask, inputs["input_ids"])
-        return {name: inputs[name] for name in self.inputs}
+        return self.declared_inputs(inputs)

@@ -21,4 +21,4 @@ class PerceiverOnnxConfig(OnnxConfig):
     def generate_dummy_inputs(self, preprocessor, *args, **kwargs) -> Mapping[str, Any]:
         inputs = super().generate_dummy_inputs(preprocessor, *args, **kwargs)
         inputs["inputs"] = inputs.pop("pixel_values" if self.task == "image-classification" else "input_ids")
-        return {name: inputs[name] for name in self.inputs}
+        return self.declared_inputs(inputs)
