@@ -182,7 +182,7 @@ def main(argv: Optional[list[str]] = None) -> int:
 def export_checkpoint(args: argparse.Namespace) -> Path:
     """Export, validate and save the model named by parsed CLI arguments (every graph of `OnnxConfig.graphs`);
     return the first saved `.onnx` path."""
-    from .convert import move_into_place, remove_abandoned_staging, staging_folder
+    from .files import move_into_place, remove_abandoned_staging, staging_folder
 
     progress = _Progress(args.quiet)
     _check_generation_flags(args)
@@ -248,7 +248,8 @@ def _opset(args: argparse.Namespace, graphs: list, model_type: str) -> int:
 def _export_and_validate(args, graphs: list, whole_config, opset: int, location: str, staging: Path, progress) -> list[Path]:
     """Export every graph into `staging`, then validate each (and optimize or quantize it) once the framework's
     weights are released; return the staged graphs."""
-    from .convert import check_onnx_outputs, compute_reference_outputs, export_graph, release_weights, share_weights
+    from .convert import check_onnx_outputs, compute_reference_outputs, export_graph, release_weights
+    from .files import share_weights
 
     if _uses_large_model_exporter(opset, graphs):
         data_files = ", ".join(f"{file_name}.data" for file_name, _, _ in graphs)

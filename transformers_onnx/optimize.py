@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Callable
 
-from .convert import move_into_place
+from .files import move_into_place
 from .errors import OptimizationError
 from .models import MODELS, canonical_model_type
 

@@ -1,0 +1,196 @@
+"""The files of an export: staging folders, external data, and moving graphs into place.
+
+Every export is written in a staging folder beside its target and moved into place only when complete
+(`move_into_place`), so that a reader never sees a half-written graph or pairs one export's graph with
+another's weights.
+"""
+
+import glob
+import hashlib
+import os
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+
+
+def gather_external_data(onnx_file: Path):
+    """Store all of a graph's weights in one `<name>.data` file beside it, page-aligned.
+
+    Tensors are moved one at a time (from the exporter's per-tensor files or from the graph itself), so
+    no second copy of the weights is held in memory.
+
+    Args:
+        onnx_file: The `.onnx` file, rewritten to read its weights from `<name>.data`.
+    """
+    import onnx
+    from onnx.external_data_helper import uses_external_data
+
+    graph = onnx.load(onnx_file.as_posix(), load_external_data=False)
+    data_file = onnx_file.with_name(f"{onnx_file.name}.data")
+    locations = {entry.value for t in graph.graph.initializer for entry in t.external_data if entry.key == "location"}
+    if locations == {data_file.name}:
+        return
+    partial_file = data_file.with_name(f"{data_file.name}.partial")
+    written_from = set()
+    with open(partial_file, "wb") as data:
+        for tensor in graph.graph.initializer:
+            if uses_external_data(tensor):
+                entries = {entry.key: entry.value for entry in tensor.external_data}
+                source = onnx_file.parent / entries["location"]
+                with open(source, "rb") as stored:
+                    stored.seek(int(entries.get("offset", 0)))
+                    payload = stored.read(int(entries["length"])) if "length" in entries else stored.read()
+                written_from.add(source)
+            elif tensor.HasField("raw_data"):
+                payload = tensor.raw_data
+            else:
+                continue
+            data.seek(-data.tell() % 4096, 1)  # page-aligned offsets let onnxruntime map the tensors
+            offset = data.tell()
+            data.write(payload)
+            del tensor.external_data[:]
+            tensor.ClearField("raw_data")
+            tensor.data_location = onnx.TensorProto.EXTERNAL
+            for key, value in (("location", data_file.name), ("offset", offset), ("length", len(payload))):
+                tensor.external_data.add(key=key, value=str(value))
+    for source in written_from:
+        source.unlink()
+    partial_file.replace(data_file)
+    onnx.save_model(graph, onnx_file.as_posix())
+
+
+def staging_folder(parent: Path, name: str) -> Path:
+    """A fresh folder `.<name>.<pid>.<random>` in `parent` for files that are moved into `parent` once complete
+    (after `remove_abandoned_staging`).
+
+    Args:
+        parent: The folder the files are for.
+        name: What is staged, e.g. "model.onnx".
+
+    Returns:
+        The new, empty folder.
+    """
+    remove_abandoned_staging(parent, name)
+    return Path(tempfile.mkdtemp(prefix=f".{name}.{os.getpid()}.", dir=parent))
+
+
+def remove_abandoned_staging(parent: Path, name: str):
+    """Remove the staging folders of `name` in `parent` whose process is gone (killed with SIGKILL, or a machine
+    that went down); those of running processes are left alone.
+
+    Args:
+        parent: The folder the files were for.
+        name: What was staged, e.g. "model.onnx".
+    """
+    for folder in parent.glob(f".{glob.escape(name)}.*"):
+        owner = folder.name[len(name) + 2 :].split(".", 1)[0]
+        if owner.isdigit() and folder.is_dir() and not _is_running(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _is_running(pid: int) -> bool:
+    if os.name != "posix":
+        return True  # no cheap liveness check: never remove another run's folder
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's process
+    return True
+
+
+def move_into_place(graphs: list[Path], folder: Path) -> list[Path]:
+    """Move complete `.onnx` files and their external data into `folder`, replacing the graphs of the same names
+    there, so that a reader never pairs one export's graph with another's weights.
+
+    A graph's data file is `<name>.data` beside it, which other graphs of the list may read too
+    (`share_weights`). The order:
+
+    1. A data file whose name `folder` already holds (an old graph may be reading it) takes a name of its own,
+       `<name>.<random>.data`, written into the graphs that read it.
+    2. The data files are moved into `folder`: no graph there reads them yet.
+    3. Each graph is moved into `folder` with one rename: a reader opens the old graph (with the old data, still
+       in place) or the new one (with the new data).
+    4. The data files of these graphs' names in `folder` that no new graph reads are removed: the old export's,
+       or one left by an earlier export with external data when this one has none.
+
+    A reader that opened an old graph before step 3 and reads its data only after step 4 gets a missing-file
+    error, never another export's weights.
+
+    Args:
+        graphs: The `.onnx` files, in a staging folder on the same file system as `folder`.
+        folder: Where they go.
+
+    Returns:
+        The graphs' new paths.
+    """
+    kept = set()
+    for data in [graph.with_name(f"{graph.name}.data") for graph in graphs]:
+        if not data.is_file():
+            continue
+        name = data.name
+        if (folder / name).exists():
+            name = f"{data.name.removesuffix('.data')}.{secrets.token_hex(4)}.data"
+            for graph in graphs:
+                _rename_data_file(graph, data.name, name)
+        data.replace(folder / name)
+        kept.add(name)
+    targets = [graph.replace(folder / graph.name) for graph in graphs]
+    for graph in graphs:
+        for stale in [folder / f"{graph.name}.data", *folder.glob(f"{glob.escape(graph.name)}.*.data")]:
+            if stale.name not in kept:
+                stale.unlink(missing_ok=True)
+    return targets
+
+
+def share_weights(graphs: list[Path]):
+    """Store the weights of graphs exported from one model once: every initializer goes to one external data file,
+    `<first graph>.data`, each distinct tensor (same type, shape and bytes) once, read by all the graphs.
+
+    Args:
+        graphs: `.onnx` files in one folder; their own data files, if any, are replaced.
+    """
+    import onnx
+
+    data_file = graphs[0].with_name(f"{graphs[0].name}.data")
+    partial_file = data_file.with_name(f"{data_file.name}.partial")
+    written, models = {}, []
+    with open(partial_file, "wb") as data:
+        for graph in graphs:
+            model = onnx.load(graph.as_posix())
+            for tensor in model.graph.initializer:
+                if not tensor.HasField("raw_data"):
+                    continue
+                key = (tensor.data_type, tuple(tensor.dims), hashlib.sha256(tensor.raw_data).digest())
+                if key not in written:
+                    data.seek(-data.tell() % 4096, 1)  # page-aligned offsets let onnxruntime map the tensors
+                    written[key] = (data.tell(), len(tensor.raw_data))
+                    data.write(tensor.raw_data)
+                tensor.ClearField("raw_data")
+                tensor.data_location = onnx.TensorProto.EXTERNAL
+                offset, length = written[key]
+                for entry_key, value in (("location", data_file.name), ("offset", offset), ("length", length)):
+                    tensor.external_data.add(key=entry_key, value=str(value))
+            models.append(model)
+    for graph in graphs:
+        graph.with_name(f"{graph.name}.data").unlink(missing_ok=True)
+    partial_file.replace(data_file)
+    for graph, model in zip(graphs, models):
+        onnx.save_model(model, graph.as_posix())
+
+
+def _rename_data_file(graph: Path, old: str, new: str):
+    """Point the tensors of `graph` stored in the data file `old` at `new`."""
+    import onnx
+
+    model = onnx.load(graph.as_posix(), load_external_data=False)
+    entries = [
+        entry for tensor in model.graph.initializer for entry in tensor.external_data
+        if entry.key == "location" and entry.value == old
+    ]  # fmt: skip
+    for entry in entries:
+        entry.value = new
+    if entries:
+        onnx.save_model(model, graph.as_posix())
