@@ -177,8 +177,9 @@ def test_decoder_optimize_and_int4_validate(model_type, tiny_checkpoint, tmp_pat
 
 @pytest.mark.parametrize("model_type", ["llama", "qwen3"])
 def test_fused_graphs_generate(model_type, tiny_checkpoint, tmp_path):
-    """The loop of docs/generation.md through the fused fp32 graph gives `generate`'s tokens; through the fused
-    int4 graph it runs, and its first step's logits keep a cosine ≥ 0.99 to PyTorch's."""
+    """The loop of docs/generation.md through the fused fp32 graph (whose shapes are computed once, from the
+    inputs) gives `generate`'s tokens; through the fused int4 graph it runs, and its first step's logits keep a
+    cosine ≥ 0.99 to PyTorch's."""
     checkpoint = tiny_checkpoint(model_type, "causal-lm-with-past")
     base = [f"--model={checkpoint}", "--feature=causal-lm-with-past", "--generation", "--optimize", "-q"]
     assert main([*base, str(tmp_path / "fp32")]) == 0
@@ -191,6 +192,8 @@ def test_fused_graphs_generate(model_type, tiny_checkpoint, tmp_path):
             torch.from_numpy(input_ids), attention_mask=torch.from_numpy(attention_mask), generation_config=_greedy()
         )[:, 6:].numpy()
         logits = model(input_ids=torch.from_numpy(input_ids[1:]), attention_mask=torch.from_numpy(attention_mask[1:])).logits
+    plain = onnx.load((tmp_path / "fp32" / "model.onnx").as_posix()).graph  # fusions.share_shapes: one Shape per input
+    assert {node.input[0] for node in plain.node if node.op_type == "Shape"} <= {i.name for i in plain.input}
     greedy_decoder = _docs_greedy_decoder()
     fp32 = greedy_decoder(str(tmp_path / "fp32" / "model.onnx"), input_ids, attention_mask, NEW_TOKENS)
     np.testing.assert_array_equal(fp32, expected)

@@ -3,7 +3,7 @@ quantization of the linear layers (`--quantize`, `--quantize int8`) and 4-bit we
 
 `optimize` runs `onnxruntime.transformers.optimizer.optimize_model` with the model's family, head count and
 hidden size, which fuses attention, layer norms, GELU and embeddings into onnxruntime's contrib ops (the
-result runs only on onnxruntime). `quantize` runs `onnxruntime.quantization.quantize_dynamic` on the
+result runs only on onnxruntime), then `fusions.share_shapes`, which computes the layers' shapes once. `quantize` runs `onnxruntime.quantization.quantize_dynamic` on the
 MatMul-based layers: int8 weights, activations quantized at run time. `quantize_int4` runs onnxruntime's
 `MatMulNBitsQuantizer`: every MatMul with a constant weight (the lm_head too) becomes a `MatMulNBits` with
 4-bit blocks. Each writes a new file; the CLI validates it like the plain export (a quantized graph with
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
 from .errors import OptimizationError
+from .fusions import share_shapes
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,8 @@ def optimize(onnx_model: Path, model_config: Any, output: Path) -> dict[str, int
         output: The `.onnx` file to write (it runs only on onnxruntime).
 
     Returns:
-        How many of each fused operator the graph holds, e.g. `{"Attention": 12, "SkipLayerNormalization": 24}`.
+        How many of each fused operator the graph holds, e.g. `{"Attention": 12, "SkipLayerNormalization": 24}`,
+        and under `"shared Shape"` how many `Shape` nodes `fusions.share_shapes` replaced.
 
     Raises:
         OptimizationError: the model type is not one the optimizer supports.
@@ -104,8 +106,12 @@ def optimize(onnx_model: Path, model_config: Any, output: Path) -> dict[str, int
     optimized = optimize_model(
         Path(onnx_model).as_posix(), model_type=ort_model_type, num_heads=num_heads, hidden_size=hidden_size, opt_level=0
     )
+    counts = {op: count for op, count in optimized.get_fused_operator_statistics().items() if count}
+    shared = share_shapes(optimized.model)
+    if shared:
+        counts["shared Shape"] = shared
     optimized.save_model_to_file(Path(output).as_posix(), use_external_data_format=_has_external_data(onnx_model))
-    return {op: count for op, count in optimized.get_fused_operator_statistics().items() if count}
+    return counts
 
 
 def quantize(onnx_model: Path, output: Path):
