@@ -32,6 +32,7 @@ from .errors import (
     UnsupportedFeatureError,
     first_line,
 )
+from .optimize import QUANTIZATIONS
 from .utils import _PREPROCESSOR_FILES
 
 logger = logging.getLogger("transformers_onnx")
@@ -76,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--quantize",
-        choices=_QUANTIZATIONS,
+        choices=QUANTIZATIONS,
         default=None,
         help="Quantize the linear layers' weights: int8 (the default of a bare --quantize; onnxruntime dynamic"
         " quantization) or int4 (MatMulNBits, for decoder LLMs on CPU); looser validation.",
@@ -118,10 +119,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: `--quantize`'s methods (optimize.QUANTIZATIONS, without importing it); a bare `--quantize` means the first.
-_QUANTIZATIONS = ("int8", "int4")
-
-
 class _Parser(argparse.ArgumentParser):
     """Bad flags: one `error:` line; exit code 2. A bare `--quantize` is `--quantize=int8`, also before the output
     folder (`--quantize OUT/`)."""
@@ -129,11 +126,11 @@ class _Parser(argparse.ArgumentParser):
     def parse_known_args(self, args=None, namespace=None):
         joined = []
         for arg in sys.argv[1:] if args is None else args:
-            if joined and joined[-1] == "--quantize" and arg in _QUANTIZATIONS:
+            if joined and joined[-1] == "--quantize" and arg in QUANTIZATIONS:
                 joined[-1] = f"--quantize={arg}"
             else:
                 joined.append(arg)
-        joined = [f"--quantize={_QUANTIZATIONS[0]}" if arg == "--quantize" else arg for arg in joined]
+        joined = [f"--quantize={QUANTIZATIONS[0]}" if arg == "--quantize" else arg for arg in joined]
         return super().parse_known_args(joined, namespace)
 
     def error(self, message: str):

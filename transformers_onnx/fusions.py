@@ -10,7 +10,12 @@ one copy of each. It serves any graph: the shapes come from onnxruntime's symbol
 `Shape` whose dims it cannot express in the inputs' dims is left as it is.
 """
 
+import logging
 from typing import Any
+
+from .errors import first_line
+
+logger = logging.getLogger(__name__)
 
 
 def share_shapes(model: Any) -> int:
@@ -20,13 +25,17 @@ def share_shapes(model: Any) -> int:
         model: An `onnx.ModelProto`, changed in place.
 
     Returns:
-        How many `Shape` nodes were replaced.
+        How many `Shape` nodes were replaced (0, with a log line, if the symbolic shape inference fails).
     """
     import numpy as np
     from onnx import helper, numpy_helper
     from onnxruntime.tools.symbolic_shape_infer import SymbolicShapeInference
 
-    inferred = SymbolicShapeInference.infer_shapes(model, auto_merge=True)
+    try:
+        inferred = SymbolicShapeInference.infer_shapes(model, auto_merge=True)
+    except Exception as error:  # an operator it has no rule for: the graph stays as it is, still correct
+        logger.info(f"Shapes not shared: onnxruntime's symbolic shape inference failed ({first_line(error)})")
+        return 0
     known = {value.name: value for value in [*inferred.graph.value_info, *inferred.graph.input, *inferred.graph.output]}
     graph = model.graph
     roots = {}  # dim name → (graph input, axis) that holds it

@@ -53,7 +53,7 @@ QUANTIZED_ATOL = 0.5
 #: docs/performance.md.
 INT4_ATOL = 1.0
 
-#: `--quantize` methods; a bare `--quantize` is int8.
+#: `--quantize` methods; a bare `--quantize` is the first.
 QUANTIZATIONS = ("int8", "int4")
 
 #: `--quantize int4` defaults: weights per block of 32 along the input dimension (genai's builder's; smaller
