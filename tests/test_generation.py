@@ -164,7 +164,7 @@ def test_decoder_interface(model_type, exported):
     "feature,flags,message",
     [
         ("causal-lm", [], "--generation needs a -with-past feature"),
-        ("causal-lm-with-past", ["--quantize"], "--generation cannot be combined with --optimize or --quantize"),
+        ("seq2seq-lm-with-past", ["--quantize"], "--generation combines with --optimize or --quantize for causal-lm-with-past only"),
     ],
 )
 def test_bad_generation_flags_end_with_one_error_line(feature, flags, message, tiny_checkpoint, tmp_path, capsys):

@@ -1,4 +1,5 @@
-"""`--optimize` and `--quantize`: onnxruntime's fusions and dynamic int8 quantization, validated like any export."""
+"""`--optimize` and `--quantize`: onnxruntime's fusions, dynamic int8 quantization and int4 weights, validated like
+any export."""
 
 import re
 
@@ -9,6 +10,7 @@ import torch
 from onnxruntime import InferenceSession
 
 from test_cli import assert_one_line_error, run_cli
+from test_generation import DECODERS, DOCS, NEW_TOKENS, _greedy, _known_failure, _reference
 from test_minilm import SENTENCES
 from transformers_onnx import optimize as optimize_module
 from transformers_onnx.__main__ import main
@@ -49,7 +51,7 @@ def test_optimize_from_python(tiny_checkpoint, tmp_path):
 
 QUANTIZED_REPORT = re.compile(
     r"\t-\[✓\] quantized graph: max absolute difference (\S+) \(atol: (\S+)\); cosine similarity to the reference"
-    r" (\S+) at worst, (\S+) on average over (\d+) output vectors"
+    r" (\S+) at worst, (\S+) on average over (\d+) output vectors(?:; top-1 agreement of the logits \S+)?"
 )
 
 
@@ -76,7 +78,7 @@ def test_unsupported_model_type_is_one_line_error_before_export(tiny_checkpoint,
     assert "Validating" not in stderr
     assert not (tmp_path / "out" / "model.onnx").exists()
     with pytest.raises(OptimizationError):
-        optimize_module.check_optimizable("llama")
+        optimize_module.check_optimizable("olmo")
     optimize_module.check_optimizable("xlm_roberta")
 
 
@@ -131,3 +133,99 @@ def test_cli_quantize_keeps_external_data(tiny_checkpoint, tmp_path, monkeypatch
     with torch.no_grad():
         expected = model(**{name: torch.from_numpy(value) for name, value in feed.items()}).logits.numpy()
     np.testing.assert_allclose(logits, expected, atol=optimize_module.QUANTIZED_ATOL)
+
+
+def _weight_matmuls(graph) -> int:
+    """MatMuls whose second input is a weight (an initializer): what int4 quantization should leave none of."""
+    weights = {tensor.name for tensor in graph.initializer}
+    return sum(node.op_type == "MatMul" and node.input[1] in weights for node in graph.node)
+
+
+def _docs_greedy_decoder():
+    namespace = {}
+    block = next(b for b in re.findall(r"```python\n(.*?)```", DOCS.read_text(), re.S) if "def greedy_decoder" in b)
+    exec(compile(block, str(DOCS), "exec"), namespace)
+    return namespace["greedy_decoder"]
+
+
+def _int4_report(stderr):
+    line = next(line for line in stderr.splitlines() if "quantized graph" in line)
+    return float(re.search(r"top-1 agreement of the logits (\S+)", line).group(1)), quantized_report(stderr)
+
+
+@pytest.mark.parametrize("model_type", [p for m in DECODERS for p in _known_failure(m, "causal-lm-with-past")])
+def test_decoder_optimize_and_int4_validate(model_type, tiny_checkpoint, tmp_path, capsys):
+    """Every decoder family: `--optimize --quantize int4` fuses, validates both graphs and leaves no fp32 linear
+    layer; a family the fusions miss is refused in one line before the export, and `--quantize int4` alone works."""
+    checkpoint = tiny_checkpoint(model_type, "causal-lm-with-past")
+    flags = ["--feature=causal-lm-with-past", "--generation", "--quantize", "int4", str(tmp_path)]
+    optimizable = model_type.replace("_", "-") in optimize_module.ORT_MODEL_TYPES
+    if not optimizable:
+        assert main([f"--model={checkpoint}", "--optimize", *flags]) == 1
+        assert_one_line_error(1, capsys.readouterr().err, f"--optimize does not support model type {model_type}")
+        assert list(tmp_path.iterdir()) == []
+    assert main([f"--model={checkpoint}", *(["--optimize"] if optimizable else []), *flags]) == 0
+    stderr = capsys.readouterr().err
+    if optimizable:  # exit code 0: the plain, the fused and the int4 graph validated
+        assert "Fused operators: " in stderr and "Fused operators: none" not in stderr
+    top1, (difference, atol, worst, mean, _) = _int4_report(stderr)
+    assert difference <= atol == optimize_module.INT4_ATOL and 0.9 <= worst <= mean and top1 >= 0.6
+    graph = onnx.load((tmp_path / "model.onnx").as_posix()).graph
+    assert _weight_matmuls(graph) == 0 and any(node.op_type == "MatMulNBits" for node in graph.node)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx"]
+
+
+@pytest.mark.parametrize("model_type", ["llama", "qwen3"])
+def test_fused_graphs_generate(model_type, tiny_checkpoint, tmp_path):
+    """The loop of docs/generation.md through the fused fp32 graph (whose shapes are computed once, from the
+    inputs) gives `generate`'s tokens; through the fused int4 graph it runs, and its first step's logits keep a
+    cosine ≥ 0.99 to PyTorch's."""
+    checkpoint = tiny_checkpoint(model_type, "causal-lm-with-past")
+    base = [f"--model={checkpoint}", "--feature=causal-lm-with-past", "--generation", "--optimize", "-q"]
+    assert main([*base, str(tmp_path / "fp32")]) == 0
+    assert main([*base, "--quantize", "int4", str(tmp_path / "int4")]) == 0
+    model = _reference(model_type, "causal-lm-with-past", checkpoint)
+    input_ids = np.array([[0, 0, 0, 11, 12, 13], [21, 22, 23, 24, 25, 26]])
+    attention_mask = (np.arange(6) >= np.array([[3], [0]])).astype(np.int64)
+    with torch.no_grad():
+        expected = model.generate(
+            torch.from_numpy(input_ids), attention_mask=torch.from_numpy(attention_mask), generation_config=_greedy()
+        )[:, 6:].numpy()
+        logits = model(input_ids=torch.from_numpy(input_ids[1:]), attention_mask=torch.from_numpy(attention_mask[1:])).logits
+    plain = onnx.load((tmp_path / "fp32" / "model.onnx").as_posix()).graph  # fusions.share_shapes: one Shape per input
+    assert {node.input[0] for node in plain.node if node.op_type == "Shape"} <= {i.name for i in plain.input}
+    greedy_decoder = _docs_greedy_decoder()
+    fp32 = greedy_decoder(str(tmp_path / "fp32" / "model.onnx"), input_ids, attention_mask, NEW_TOKENS)
+    np.testing.assert_array_equal(fp32, expected)
+    int4 = greedy_decoder(str(tmp_path / "int4" / "model.onnx"), input_ids, attention_mask, NEW_TOKENS)
+    assert int4.shape == expected.shape
+    session = InferenceSession((tmp_path / "int4" / "model.onnx").as_posix(), providers=["CPUExecutionProvider"])
+    empty = {i.name: np.zeros((1, i.shape[1], 0, i.shape[3]), np.float32) for i in session.get_inputs() if i.name.startswith("past_")}
+    feed = {"input_ids": input_ids[1:], "attention_mask": attention_mask[1:], "position_ids": np.arange(6)[None], **empty}
+    (int4_logits,) = session.run(["logits"], feed)
+    reference, value = logits[0, -1].numpy(), int4_logits[0, -1]
+    assert reference @ value / np.linalg.norm(reference) / np.linalg.norm(value) >= 0.99
+
+
+@pytest.mark.parametrize(
+    "flags,message",
+    [
+        (["--int4-block-size=64"], "--int4-block-size needs --quantize int4"),
+        (["--quantize", "--int4-accuracy-level=1"], "--int4-accuracy-level needs --quantize int4"),
+    ],
+)
+def test_int4_options_need_int4(flags, message, tiny_checkpoint, tmp_path):
+    code, _, stderr = run_cli(f"--model={tiny_checkpoint('gpt2', 'causal-lm')}", *flags, tmp_path)
+    assert_one_line_error(code, stderr, message)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_quantize_takes_a_method_before_the_output(tiny_checkpoint, tmp_path, capsys):
+    """`--quantize int4 OUT/` and `--int4-block-size`: a MatMulNBits graph with the asked block size; a bare
+    `--quantize OUT/` stays int8 (test_cli_quantize_writes_an_int8_graph)."""
+    checkpoint = tiny_checkpoint("gpt2", "causal-lm")
+    assert main([f"--model={checkpoint}", "--feature=causal-lm", "--quantize", "int4", "--int4-block-size=16",
+                 "--int4-accuracy-level=1", str(tmp_path)]) == 0, capsys.readouterr().err
+    nodes = [node for node in onnx.load((tmp_path / "model.onnx").as_posix()).graph.node if node.op_type == "MatMulNBits"]
+    attributes = {(a.name, a.i) for a in nodes[0].attribute}
+    assert nodes and {("block_size", 16), ("bits", 4), ("accuracy_level", 1)} <= attributes

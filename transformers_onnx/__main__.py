@@ -32,6 +32,7 @@ from .errors import (
     UnsupportedFeatureError,
     first_line,
 )
+from .optimize import QUANTIZATIONS
 from .utils import _PREPROCESSOR_FILES
 
 logger = logging.getLogger("transformers_onnx")
@@ -76,8 +77,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--quantize",
-        action="store_true",
-        help="Quantize the linear layers' weights to int8 (onnxruntime dynamic quantization; looser validation).",
+        choices=QUANTIZATIONS,
+        default=None,
+        help="Quantize the linear layers' weights: int8 (the default of a bare --quantize; onnxruntime dynamic"
+        " quantization) or int4 (MatMulNBits, for decoder LLMs on CPU); looser validation.",
+    )
+    parser.add_argument(
+        "--int4-block-size",
+        type=int,
+        choices=(16, 32, 64, 128, 256),
+        default=None,
+        help="With --quantize int4: weights per quantization block (default 32).",
+    )
+    parser.add_argument(
+        "--int4-accuracy-level",
+        type=int,
+        choices=range(5),
+        default=None,
+        help="With --quantize int4: MatMulNBits' compute type on CPU, 4 = int8 activations (default 4).",
     )
     parser.add_argument(
         "--generation",
@@ -103,7 +120,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class _Parser(argparse.ArgumentParser):
-    """Bad flags: one `error:` line; exit code 2."""
+    """Bad flags: one `error:` line; exit code 2. A bare `--quantize` is `--quantize=int8`, also before the output
+    folder (`--quantize OUT/`)."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        joined = []
+        for arg in sys.argv[1:] if args is None else args:
+            if joined and joined[-1] == "--quantize" and arg in QUANTIZATIONS:
+                joined[-1] = f"--quantize={arg}"
+            else:
+                joined.append(arg)
+        joined = [f"--quantize={QUANTIZATIONS[0]}" if arg == "--quantize" else arg for arg in joined]
+        return super().parse_known_args(joined, namespace)
 
     def error(self, message: str):
         self.exit(2, f"error: {message} (see {self.prog} --help)\n")
@@ -185,6 +213,7 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
     from .files import move_into_place, remove_abandoned_staging, staging_folder
 
     progress = _Progress(args.quiet)
+    _check_quantize_flags(args)
     _check_generation_flags(args)
     if args.export_with_transformers:
         logger.info("Note: --export_with_transformers has no effect; transformers_onnx always exports itself.")
@@ -270,7 +299,7 @@ def _export_and_validate(args, graphs: list, whole_config, opset: int, location:
         logger.info("Validating ONNX model...")
         check_onnx_outputs(reference, staged, onnx_outputs, atol)
         if args.optimize or args.quantize:
-            from .optimize import QUANTIZED_ATOL, optimize_and_quantize
+            from .optimize import INT4_ACCURACY_LEVEL, INT4_BLOCK_SIZE, optimize_and_quantize
 
             steps = " and ".join(step for step, asked in (("optimizing", args.optimize), ("quantizing", args.quantize)) if asked)
             progress(f"{steps} graph {number}/{len(checks)}: {staged.name}")
@@ -281,9 +310,17 @@ def _export_and_validate(args, graphs: list, whole_config, opset: int, location:
                 quantize_graph=args.quantize,
                 validate=lambda graph, tolerance: check_onnx_outputs(reference, graph, onnx_outputs, tolerance),
                 atol=atol,
-                quantized_atol=args.atol if args.atol is not None else QUANTIZED_ATOL,
+                quantized_atol=args.atol,
+                block_size=args.int4_block_size or INT4_BLOCK_SIZE,
+                accuracy_level=INT4_ACCURACY_LEVEL if args.int4_accuracy_level is None else args.int4_accuracy_level,
             )
     return [staged for staged, _, _, _ in checks]
+
+
+def _check_quantize_flags(args: argparse.Namespace):
+    for flag, value in (("--int4-block-size", args.int4_block_size), ("--int4-accuracy-level", args.int4_accuracy_level)):
+        if value is not None and args.quantize != "int4":
+            raise UnsupportedFeatureError(f"{flag} needs --quantize int4")
 
 
 def _check_generation_flags(args: argparse.Namespace):
@@ -293,8 +330,10 @@ def _check_generation_flags(args: argparse.Namespace):
         raise UnsupportedFeatureError(
             f"--generation needs a -with-past feature (e.g. causal-lm-with-past, seq2seq-lm-with-past), not {args.feature}"
         )
-    if args.optimize or args.quantize:
-        raise UnsupportedFeatureError("--generation cannot be combined with --optimize or --quantize")
+    if (args.optimize or args.quantize) and args.feature != "causal-lm-with-past":
+        raise UnsupportedFeatureError(
+            "--generation combines with --optimize or --quantize for causal-lm-with-past only (one graph)"
+        )
     if args.framework == "tf":
         raise UnsupportedFeatureError("--generation exports from PyTorch only: drop --framework tf")
 

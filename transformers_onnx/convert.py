@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from inspect import signature
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 import numpy as np
 from packaging.version import Version, parse
@@ -317,7 +317,7 @@ def check_onnx_outputs(reference: ReferenceOutputs, onnx_model: Path, onnx_named
                 f"in {bad} of {difference.size} values (raise --atol if this difference is acceptable)"
             )
         logger.info(f"\t\t-[✓] all values close (atol: {atol})")
-    return OutputsComparison.of([reference.outputs[name] for name in onnx_named_outputs], onnx_outputs)
+    return OutputsComparison.of([reference.outputs[name] for name in onnx_named_outputs], onnx_outputs, onnx_named_outputs)
 
 
 @dataclass
@@ -326,19 +326,25 @@ class OutputsComparison:
 
     `max_difference` is the largest absolute difference; the cosines are those between each vector of the
     reference (along the last axis: one per token of a hidden state, one per row of logits) and the graph's,
-    the task-level figure for embeddings and scores that a tolerance on single values hides.
+    the task-level figure for embeddings and scores that a tolerance on single values hides. `top1_agreement`
+    is the share of `logits` rows whose largest value is at the same index (None without a `logits` output).
     """
 
     max_difference: float
     min_cosine: float
     mean_cosine: float
     vectors: int
+    top1_agreement: Optional[float] = None
 
     @staticmethod
-    def of(references: list[np.ndarray], values: list[np.ndarray]) -> "OutputsComparison":
-        """Compare outputs given in the same order."""
-        difference, cosines = 0.0, []
-        for reference, value in zip(references, values):
+    def of(
+        references: list[np.ndarray], values: list[np.ndarray], names: Optional[list[str]] = None
+    ) -> "OutputsComparison":
+        """Compare outputs given in the same order (`names`: theirs, to find the logits)."""
+        difference, cosines, top1 = 0.0, [], None
+        for name, reference, value in zip(names or [None] * len(references), references, values):
+            if name == "logits" and reference.size:
+                top1 = float(np.mean(np.argmax(reference, axis=-1) == np.argmax(value, axis=-1)))
             reference, value = reference.astype(np.float64), np.asarray(value, dtype=np.float64)
             if reference.size == 0:
                 continue
@@ -348,7 +354,7 @@ class OutputsComparison:
             norms = np.linalg.norm(rows, axis=1) * np.linalg.norm(other, axis=1)
             cosines.extend(((rows * other).sum(axis=1)[norms > 0] / norms[norms > 0]).tolist())
         cosines = cosines or [1.0]
-        return OutputsComparison(difference, float(np.min(cosines)), float(np.mean(cosines)), len(cosines))
+        return OutputsComparison(difference, float(np.min(cosines)), float(np.mean(cosines)), len(cosines), top1)
 
 
 def validate_model_outputs(

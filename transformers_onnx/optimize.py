@@ -1,33 +1,52 @@
-"""Make an exported graph faster with onnxruntime: transformer fusions (`--optimize`) and dynamic int8
-quantization of the linear layers (`--quantize`).
+"""Make an exported graph faster with onnxruntime: transformer fusions (`--optimize`), dynamic int8
+quantization of the linear layers (`--quantize`, `--quantize int8`) and 4-bit weights (`--quantize int4`).
 
 `optimize` runs `onnxruntime.transformers.optimizer.optimize_model` with the model's family, head count and
 hidden size, which fuses attention, layer norms, GELU and embeddings into onnxruntime's contrib ops (the
-result runs only on onnxruntime). `quantize` runs `onnxruntime.quantization.quantize_dynamic` on the
-MatMul-based layers: int8 weights, activations quantized at run time. Both write a new file; the CLI validates
-it like the plain export (a quantized graph with `QUANTIZED_ATOL`). Measurements: docs/performance.md.
+result runs only on onnxruntime), then `fusions.share_shapes`, which computes the layers' shapes once. `quantize` runs `onnxruntime.quantization.quantize_dynamic` on the
+MatMul-based layers: int8 weights, activations quantized at run time. `quantize_int4` runs onnxruntime's
+`MatMulNBitsQuantizer`: every MatMul with a constant weight (the lm_head too) becomes a `MatMulNBits` with
+4-bit blocks. Each writes a new file; the CLI validates it like the plain export (a quantized graph with
+`QUANTIZED_ATOL` or `INT4_ATOL`). Measurements: docs/performance.md.
 """
 
 import logging
 import shutil
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Optional, Union
 
 from .files import move_into_place
 from .errors import OptimizationError
+from .fusions import share_shapes
 from .models import MODELS, canonical_model_type
 
 logger = logging.getLogger(__name__)
 
 #: Model type → the `model_type` of onnxruntime's transformer optimizer for its family (each row's `ort_optimizer`).
 #: Measured on tiny models (tests/test_optimize.py): BERT-like encoders fuse attention, layer norms, GELU
-#: and embeddings; ViT and the decoders fuse layer norms and GELU (their attention stays unfused).
+#: and embeddings; ViT and the decoders fuse layer norms and GELU (their attention stays unfused). The
+#: decoders' `gpt2` type fuses RMSNorm too (SimplifiedLayerNormalization), so the llama-like families use it;
+#: olmo has none: its weightless LayerNorm matches no fusion.
 ORT_MODEL_TYPES = {model_type: model.ort_optimizer for model_type, model in MODELS.items() if model.ort_optimizer}
 
 #: Largest absolute difference between a quantized graph's outputs and the framework model's that the
 #: validation accepts (the plain graph is held to the config's `atol_for_validation`). Measured: see
 #: docs/performance.md.
 QUANTIZED_ATOL = 0.5
+
+#: The tolerance of an int4 graph (`--quantize int4`): the largest difference of its logits from PyTorch's. The
+#: task-level figures (cosine and top-1 agreement of the logits) are reported beside it. Measured: see
+#: docs/performance.md.
+INT4_ATOL = 1.0
+
+#: `--quantize` methods; a bare `--quantize` is the first.
+QUANTIZATIONS = ("int8", "int4")
+
+#: `--quantize int4` defaults: weights per block of 32 along the input dimension (genai's builder's; smaller
+#: blocks are more accurate, larger ones smaller), `accuracy_level` 4: activations quantized to int8 inside
+#: `MatMulNBits`, the fast CPU kernel. Measured: docs/performance.md.
+INT4_BLOCK_SIZE = 32
+INT4_ACCURACY_LEVEL = 4
 
 #: Operators whose weights `quantize` turns into int8: the linear layers, fused attention's projections.
 QUANTIZED_OPS = ("MatMul", "Attention")
@@ -56,7 +75,8 @@ def optimize(onnx_model: Path, model_config: Any, output: Path) -> dict[str, int
         output: The `.onnx` file to write (it runs only on onnxruntime).
 
     Returns:
-        How many of each fused operator the graph holds, e.g. `{"Attention": 12, "SkipLayerNormalization": 24}`.
+        How many of each fused operator the graph holds, e.g. `{"Attention": 12, "SkipLayerNormalization": 24}`,
+        and under `"shared Shape"` how many `Shape` nodes `fusions.share_shapes` replaced.
 
     Raises:
         OptimizationError: the model type is not one the optimizer supports.
@@ -72,8 +92,12 @@ def optimize(onnx_model: Path, model_config: Any, output: Path) -> dict[str, int
     optimized = optimize_model(
         Path(onnx_model).as_posix(), model_type=ort_model_type, num_heads=num_heads, hidden_size=hidden_size, opt_level=0
     )
+    counts = {op: count for op, count in optimized.get_fused_operator_statistics().items() if count}
+    shared = share_shapes(optimized.model)
+    if shared:
+        counts["shared Shape"] = shared
     optimized.save_model_to_file(Path(output).as_posix(), use_external_data_format=_has_external_data(onnx_model))
-    return {op: count for op, count in optimized.get_fused_operator_statistics().items() if count}
+    return counts
 
 
 def quantize(onnx_model: Path, output: Path):
@@ -104,15 +128,44 @@ def quantize(onnx_model: Path, output: Path):
         root.setLevel(level)
 
 
+def quantize_int4(
+    onnx_model: Path, output: Path, block_size: int = INT4_BLOCK_SIZE, accuracy_level: int = INT4_ACCURACY_LEVEL
+):
+    """Quantize the weights of the graph's MatMuls (the lm_head's too) to 4 bits, symmetric per block.
+
+    Args:
+        onnx_model: The `.onnx` file, plain or optimized.
+        output: The `.onnx` file to write (`MatMulNBits` is an onnxruntime contrib op).
+        block_size: Weights per quantization block along the input dimension (a power of 2, 16 or more).
+        accuracy_level: `MatMulNBits`' compute type on CPU: 0 unset, 1 fp32, 2 fp16, 3 bf16, 4 int8 activations.
+    """
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+    logger.info(f"Quantizing MatMul weights to int4 (block size {block_size}, accuracy level {accuracy_level})...")
+    quantizer_logger = logging.getLogger("onnxruntime.quantization.matmul_nbits_quantizer")
+    level = quantizer_logger.level
+    quantizer_logger.setLevel(logging.WARNING)  # an INFO line per MatMul
+    try:
+        quantizer = MatMulNBitsQuantizer(
+            Path(onnx_model).as_posix(), block_size=block_size, is_symmetric=True, accuracy_level=accuracy_level
+        )
+        quantizer.process()
+    finally:
+        quantizer_logger.setLevel(level)
+    quantizer.model.save_model_to_file(Path(output).as_posix(), use_external_data_format=_has_external_data(onnx_model))
+
+
 def optimize_and_quantize(
     onnx_model: Path,
     model_config: Any,
     *,
     optimize_graph: bool,
-    quantize_graph: bool,
+    quantize_graph: Union[bool, str],
     validate: Callable[[Path, float], Any],
     atol: float,
-    quantized_atol: float = QUANTIZED_ATOL,
+    quantized_atol: Optional[float] = None,
+    block_size: int = INT4_BLOCK_SIZE,
+    accuracy_level: int = INT4_ACCURACY_LEVEL,
 ):
     """Replace a validated export by its optimized and/or quantized graph, validating each new graph.
 
@@ -123,11 +176,13 @@ def optimize_and_quantize(
         onnx_model: The exported, validated `.onnx` file.
         model_config: The model's `PretrainedConfig`.
         optimize_graph: Run `optimize` first.
-        quantize_graph: Then run `quantize`.
+        quantize_graph: Then quantize: `"int8"` (or `True`) with `quantize`, `"int4"` with `quantize_int4`.
         validate: Called with a new graph and the tolerance it must meet; raises `ValidationError`. What it
             returns for the quantized graph, if a `convert.OutputsComparison`, is reported (`report_quantized`).
         atol: The tolerance of the optimized graph (the plain export's).
-        quantized_atol: The tolerance of the quantized graph.
+        quantized_atol: The tolerance of the quantized graph (default: `QUANTIZED_ATOL`, int4 `INT4_ATOL`).
+        block_size: `quantize_int4`'s block size.
+        accuracy_level: `quantize_int4`'s accuracy level.
     """
     onnx_model = Path(onnx_model)
     work = onnx_model.parent / f".{onnx_model.name}.post"
@@ -142,7 +197,12 @@ def optimize_and_quantize(
         if quantize_graph:
             quantized = work / "quantized" / onnx_model.name
             quantized.parent.mkdir(parents=True)
-            quantize(current, quantized)
+            if quantize_graph == "int4":
+                quantize_int4(current, quantized, block_size, accuracy_level)
+                quantized_atol = INT4_ATOL if quantized_atol is None else quantized_atol
+            else:
+                quantize(current, quantized)
+                quantized_atol = QUANTIZED_ATOL if quantized_atol is None else quantized_atol
             comparison = validate(quantized, quantized_atol)
             if comparison is not None:
                 report_quantized(comparison, quantized_atol)
@@ -163,6 +223,7 @@ def report_quantized(comparison: Any, atol: float):
         f"\t-[✓] quantized graph: max absolute difference {comparison.max_difference:.3g} (atol: {atol}); cosine"
         f" similarity to the reference {comparison.min_cosine:.4f} at worst, {comparison.mean_cosine:.4f} on average"
         f" over {comparison.vectors} output vectors"
+        + (f"; top-1 agreement of the logits {comparison.top1_agreement:.3f}" if comparison.top1_agreement is not None else "")
     )
 
 
