@@ -20,7 +20,7 @@ import threading
 import time
 import warnings
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from . import compat
 from .errors import (
@@ -222,7 +222,7 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
     untested = compat.untested_transformers()
     if untested:
         print(f"warning: {untested}", file=sys.stderr)
-    model, whole_config, location = _load(args, progress)
+    model, whole_config, location = _load_model(args, progress)
     graphs = whole_config.graphs(model)
     opset = _opset(args, graphs, model.config.model_type)
     staging = staging_folder(output_dir, _STAGING)
@@ -235,7 +235,7 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
     return saved[0]
 
 
-def _load(args: argparse.Namespace, progress: "_Progress"):
+def _load_model(args: argparse.Namespace, progress: "_Progress") -> tuple[Any, Any, str]:
     """The model of the feature and its whole `OnnxConfig` (the config of every graph), and where it was loaded
     from; the model's config is read once, and `--optimize` checked before the weights are loaded."""
     from .features import FeaturesManager, load_model_config, locate_checkpoint, untrained_head_message
@@ -274,7 +274,9 @@ def _opset(args: argparse.Namespace, graphs: list, model_type: str) -> int:
     return opset
 
 
-def _export_and_validate(args, graphs: list, whole_config, opset: int, location: str, staging: Path, progress) -> list[Path]:
+def _export_and_validate(
+    args: argparse.Namespace, graphs: list, whole_config: Any, opset: int, location: str, staging: Path, progress: "_Progress"
+) -> list[Path]:
     """Export every graph into `staging`, then validate each (and optimize or quantize it) once the framework's
     weights are released; return the staged graphs."""
     from .convert import check_onnx_outputs, compute_reference_outputs, export_graph, release_weights
