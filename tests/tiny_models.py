@@ -20,6 +20,8 @@ _BERT_SIZES = dict(
     pad_token_id=0,
 )
 _XLM_SIZES = dict(vocab_size=VOCAB_SIZE, emb_dim=32, n_layers=2, n_heads=4, max_position_embeddings=64, pad_index=0)
+#: The TF multiple-choice heads read `initializer_range`, which the XLM config classes do not have (they have `init_std`).
+_XLM_TF = dict(initializer_range=0.02)
 _IMAGE_SIZES = dict(
     image_size=30, patch_size=10, num_channels=3, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
     intermediate_size=64,
@@ -83,6 +85,9 @@ class TinyModel:
     bpe_tokenizer: bool = False  # a byte-level BPE tokenizer (the CLIP and LayoutLMv3 processors refuse BERT's)
     processor: Optional[str] = None  # the processor class that joins the tokenizer and the image processor
     skip_on_transformers_4: dict = field(default_factory=dict)  # feature ("*": every one) → why it cannot pass
+    #: What a TensorFlow checkpoint of the type must hold that the tiny PyTorch one need not: values the TF code
+    #: reads (or builds its layers with) but the config class does not set.
+    tf_config_kwargs: dict = field(default_factory=dict)
 
 
 TINY_MODELS: dict[str, TinyModel] = {
@@ -98,7 +103,7 @@ TINY_MODELS: dict[str, TinyModel] = {
         "DistilBertConfig", dict(vocab_size=VOCAB_SIZE, dim=32, n_layers=2, n_heads=4, hidden_dim=64, pad_token_id=0)
     ),
     "electra": TinyModel("ElectraConfig", dict(_BERT_SIZES, embedding_size=16)),
-    "flaubert": TinyModel("FlaubertConfig", _XLM_SIZES),
+    "flaubert": TinyModel("FlaubertConfig", _XLM_SIZES, tf_config_kwargs=_XLM_TF),
     "ibert": TinyModel("IBertConfig", _BERT_SIZES),
     "mobilebert": TinyModel(
         "MobileBertConfig",
@@ -108,7 +113,7 @@ TINY_MODELS: dict[str, TinyModel] = {
     "roberta": TinyModel("RobertaConfig", _BERT_SIZES),
     "roformer": TinyModel("RoFormerConfig", dict(_BERT_SIZES, embedding_size=32)),
     "squeezebert": TinyModel("SqueezeBertConfig", dict(_BERT_SIZES, embedding_size=32)),
-    "xlm": TinyModel("XLMConfig", _XLM_SIZES),
+    "xlm": TinyModel("XLMConfig", _XLM_SIZES, tf_config_kwargs=_XLM_TF),
     "xlm-roberta": TinyModel("XLMRobertaConfig", _BERT_SIZES),
     "gpt2": TinyModel("GPT2Config", dict(vocab_size=VOCAB_SIZE, n_embd=32, n_layer=2, n_head=4, n_positions=64, pad_token_id=0)),
     "gpt-neo": TinyModel(
@@ -298,7 +303,8 @@ TINY_MODELS: dict[str, TinyModel] = {
     "mt5": TinyModel("MT5Config", _T5_SIZES),
     "longt5": TinyModel("LongT5Config", dict(_T5_SIZES, local_radius=2, global_block_size=4)),
     "umt5": TinyModel("UMT5Config", _T5_SIZES),
-    "bart": TinyModel("BartConfig", _BART_SIZES),
+    # TF builds BART with token ids of 2 (`dummy_inputs`), which the classification head needs to hold an eos token.
+    "bart": TinyModel("BartConfig", _BART_SIZES, tf_config_kwargs=dict(eos_token_id=2)),
     "mbart": TinyModel("MBartConfig", _BART_SIZES),
     "marian": TinyModel("MarianConfig", _BART_SIZES),
     "m2m-100": TinyModel("M2M100Config", _BART_SIZES),

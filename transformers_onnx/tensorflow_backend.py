@@ -25,6 +25,7 @@ from typing import Any, Iterator
 import numpy as np
 import onnx
 
+from .compat import numpy_product
 from .config import OnnxConfig, _resolve_tokenizer_alias, flatten_inputs, flatten_outputs, name_dynamic_axes
 from .errors import ExportError, ModelLoadError, UnsupportedFeatureError, first_line
 
@@ -110,7 +111,7 @@ def export_tensorflow(
     preprocessor: Any, model: Any, config: OnnxConfig, opset: int, output: Path, tokenizer: Any = None
 ) -> tuple[list[str], list[str]]:
     """Export a TensorFlow model to ONNX (see `transformers_onnx.convert.export_tensorflow`)."""
-    from .convert import prepare_export_inputs
+    from .convert import prepare_export_inputs, save_with_external_data
 
     preprocessor = _resolve_tokenizer_alias(preprocessor, tokenizer)
     if getattr(config, "use_past", False):
@@ -126,25 +127,71 @@ def export_tensorflow(
     wrapper = _NamedIO(model, config, list(named_inputs))
     if not model.built:
         _build(wrapper, list(named_inputs.values()))
-    if config.use_external_data_format(model.num_parameters()):
-        raise ExportError(
-            "TensorFlow models of 2 GiB and more are not exported (tf2onnx 1.17's large-model path fails on"
-            " NumPy 2): export the PyTorch weights, from_pretrained(..., from_tf=True) then save_pretrained"
-        )
+    large = config.use_external_data_format(model.num_parameters())
     config.patch_ops()
     try:
-        graph, _ = tf2onnx.convert.from_keras(wrapper, [signature], opset=opset, optimizers={})
+        with _plain_grouped_convolutions(), numpy_product():
+            graph, storage = tf2onnx.convert.from_keras(
+                wrapper, [signature], opset=opset, optimizers={}, large_model=large, custom_op_handlers=_OP_HANDLERS
+            )
     except ExportError:
         raise
     except Exception as error:
-        raise ExportError(f"tf2onnx failed at opset {opset}: {first_line(error)}") from error
+        raise ExportError(f"tf2onnx failed at opset {opset}: {_tensorflow_error_line(error)}") from error
     finally:
         config.restore_ops()
     _replace_erfc(graph.graph)
     _check_standard_ops(graph.graph, opset)
+    _declare_domains(graph)
     name_dynamic_axes(graph.graph, config)
-    onnx.save_model(graph, output.as_posix())
+    if large:
+        save_with_external_data(graph, output, lambda tensor: _tensor_bytes(tensor, storage))
+    else:
+        onnx.save_model(graph, output.as_posix())
     return matched_inputs, list(config.outputs)
+
+
+def _tensor_bytes(tensor: onnx.TensorProto, storage: Any) -> Any:
+    """An initializer's bytes for the external data file: from tf2onnx's in-memory external storage (under its
+    location), or from the graph when 1 KiB or more. Smaller ones (shapes, axes) stay in the graph, where
+    onnxruntime's shape inference reads them."""
+    location = [entry.value for entry in tensor.external_data if entry.key == "location"]
+    if location:
+        return storage.name_to_tensor_data[location[0]]
+    return tensor.raw_data if len(tensor.raw_data) >= 1024 else None
+
+
+def _select_as_where(graph: Any, node: Any, name: str, args: list):
+    """`SelectV2` as ONNX `Where`. tf2onnx writes it as `cond * x + (1 - cond) * y` unless it sees an infinity,
+    which is NaN where the unselected side is NaN or infinite (DeBERTa's softmax of a fully masked row)."""
+    node.type = "Where"
+
+
+#: tf2onnx handlers of ours, by TensorFlow op.
+_OP_HANDLERS = {"SelectV2": (_select_as_where, [])}
+
+
+@contextlib.contextmanager
+def _plain_grouped_convolutions() -> Iterator[None]:
+    """Trace grouped convolutions (ConvNeXt's, MobileViT's and SegFormer's depthwise ones) as plain `Conv2D`
+    ops. On the CPU Keras runs them as an XLA-compiled function, which tf2onnx leaves as a `PartitionedCall`."""
+    from tf_keras.src.layers.convolutional.base_conv import Conv
+
+    compiled = Conv._jit_compiled_convolution_op
+    Conv._jit_compiled_convolution_op = Conv.convolution_op
+    try:
+        yield
+    finally:
+        Conv._jit_compiled_convolution_op = compiled
+
+
+def _tensorflow_error_line(error: Exception) -> str:
+    """The line of a TensorFlow error that says what failed (its first line is often "in user code:")."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    for line in lines:
+        if "Error:" in line:
+            return line
+    return first_line(error)
 
 
 def _build(wrapper: _NamedIO, tensors: list):
@@ -190,3 +237,20 @@ def _check_standard_ops(graph: onnx.GraphProto, opset: int):
     unknown = sorted({node.op_type for node in graph.node if not onnx.defs.has(node.op_type, node.domain)})
     if unknown:
         raise ExportError(f"tf2onnx cannot convert the TensorFlow ops {', '.join(unknown)} at opset {opset}")
+
+
+def _declare_domains(graph: onnx.ModelProto):
+    """Import the opset of every domain the graph's nodes use: tf2onnx emits `com.microsoft` ops (CLIP's and
+    GroupViT's) without importing their domain, which `onnx.checker` refuses."""
+    declared = {opset.domain for opset in graph.opset_import}
+    for domain in sorted({node.domain for node in _nodes(graph.graph)} - declared - {"ai.onnx"}):
+        graph.opset_import.append(onnx.helper.make_opsetid(domain, 1))
+
+
+def _nodes(graph: onnx.GraphProto) -> Iterator[onnx.NodeProto]:
+    """The graph's nodes and those of its subgraphs (`Loop` and `If` bodies)."""
+    for node in graph.node:
+        yield node
+        for attribute in node.attribute:
+            for subgraph in [attribute.g] if attribute.HasField("g") else attribute.graphs:
+                yield from _nodes(subgraph)
