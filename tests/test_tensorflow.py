@@ -3,8 +3,8 @@ TensorFlow class for exports from a tiny TF-only checkpoint (`tf_model.h5`) thro
 `--framework` flag, passes the ONNX checker, and matches TensorFlow in onnxruntime at shapes other than the
 export's, with padding.
 
-The whole matrix runs by default (`make test` runs it on the TensorFlow stack); a pair with no TensorFlow class is
-a skip saying so, and features with past key values are refused (see docs/supported-models-notes.md, "TensorFlow").
+The whole matrix runs by default (`make test` runs it on the TensorFlow stack), features with past key values
+included (their graphs have the PyTorch exports' names); a pair with no TensorFlow class is a skip saying so.
 
 The same models also export through the legacy Python API as transformers' own tests of the legacy package
 (`tests/onnx/test_onnx_v2.py`) call it: a model made with `from_config` and never called, `export`, then
@@ -27,18 +27,15 @@ from test_cli import assert_one_line_error, copy_checkpoint, run_cli  # noqa: E4
 from tiny_models import TINY_MODELS  # noqa: E402
 from transformers_onnx import FeaturesManager, export, validate_model_outputs  # noqa: E402
 from transformers_onnx.__main__ import _load_preprocessor, main  # noqa: E402
-from transformers_onnx.config import flatten_outputs  # noqa: E402
+from transformers_onnx.config import flatten_inputs, flatten_outputs, unflatten_inputs  # noqa: E402
 from transformers_onnx.errors import ExportError, UnsupportedFeatureError  # noqa: E402
 from transformers_onnx.utils import get_preprocessor  # noqa: E402
 
-#: Cases that cannot pass, and why (docs/supported-models-notes.md, "TensorFlow"); "*" = every feature. Strict xfails.
-KNOWN_FAILURES = {
-    ("swiftformer", "*"): "the TF model reshapes with static image sizes (x.shape), which TensorFlow tracing leaves None",
-}
-
-
 def known_failure(model_type: str, feature: str):
-    return KNOWN_FAILURES.get((model_type, feature)) or KNOWN_FAILURES.get((model_type, "*"))
+    """Why the TF export of this pair is refused (the config's `tensorflow_limit` or, with past,
+    `tensorflow_past_limit`), or None."""
+    config_class = FeaturesManager.get_config(model_type, feature).config_class
+    return config_class.tensorflow_limit or (config_class.tensorflow_past_limit if feature.endswith("-with-past") else None)
 
 
 OTHER_SHAPES = [(1, 5), (4, 17)]  # (batch, sequence); the export traces (2, 8) and validates (3, 9)
@@ -54,20 +51,17 @@ def has_tensorflow_class(model_type: str, feature: str) -> bool:
 
 
 NO_TENSORFLOW_CLASS = "no TensorFlow class"
-PAST_FROM_PYTORCH = "past key values are exported from PyTorch only"
 MATRIX = [
     (model_type, feature)
     for model_type in sorted(FeaturesManager._SUPPORTED_MODEL_TYPE)
     for feature in FeaturesManager.get_supported_features_for_model_type(model_type)
     if model_type in TINY_MODELS
 ]
-TF_CASES = [case for case in MATRIX if not case[1].endswith("-with-past") and has_tensorflow_class(*case)]
+TF_CASES = [case for case in MATRIX if has_tensorflow_class(*case)]
 
 
 def case_param(model_type: str, feature: str):
-    if feature.endswith("-with-past"):
-        marks = (pytest.mark.skip(reason=PAST_FROM_PYTORCH),)
-    elif not has_tensorflow_class(model_type, feature):
+    if not has_tensorflow_class(model_type, feature):
         marks = (pytest.mark.skip(reason=NO_TENSORFLOW_CLASS),)
     elif known_failure(model_type, feature):
         marks = (pytest.mark.xfail(reason=known_failure(model_type, feature), strict=True),)
@@ -104,7 +98,9 @@ def tiny_tf_checkpoint(tiny_checkpoint, tmp_path_factory):
 def varied_inputs(onnx_config, preprocessor, batch: int, sequence: int) -> dict:
     """Dummy inputs (numpy) at (batch, sequence) with random token ids between the first and last (special)
     tokens, or random pixels, and a padded first row."""
-    inputs = dict(onnx_config.generate_dummy_inputs(preprocessor, batch_size=batch, seq_length=sequence, framework="np"))
+    inputs = flatten_inputs(
+        onnx_config, onnx_config.generate_dummy_inputs(preprocessor, batch_size=batch, seq_length=sequence, framework="np")
+    )
     rng = np.random.default_rng(batch * 100 + sequence)
     if "input_ids" in inputs:
         ids = inputs["input_ids"].astype(np.int64)
@@ -119,11 +115,21 @@ def varied_inputs(onnx_config, preprocessor, batch: int, sequence: int) -> dict:
     return {name: value.astype(np.int64) if value.dtype.kind == "i" else value for name, value in inputs.items()}
 
 
+def tensorflow_inputs(onnx_config, feed: dict) -> dict:
+    """The TF model's keyword arguments for a graph's feed: the past as one tuple per layer (stacked when the model
+    takes it so)."""
+    inputs = {name: tf.constant(value) for name, value in unflatten_inputs(onnx_config, feed).items() if name != "past_key_values"}
+    if any(name.startswith("past_key_values.") for name in feed):
+        layers = onnx_config.past_layout.group([tf.constant(v) for k, v in feed.items() if k.startswith("past_key_values.")])
+        inputs["past_key_values"] = [tf.stack(layer) for layer in layers] if onnx_config.tensorflow_stacked_past else layers
+    return inputs
+
+
 def assert_matches_tensorflow_at_other_shapes(session, model, onnx_config, preprocessor, atol: float):
     """The graph's outputs in onnxruntime are the TF model's at each of OTHER_SHAPES, with padding."""
     for batch, sequence in OTHER_SHAPES:
         feed = varied_inputs(onnx_config, preprocessor, batch, sequence)
-        expected = flatten_outputs(onnx_config, model(**{k: tf.constant(v) for k, v in feed.items()}, training=False))
+        expected = flatten_outputs(onnx_config, model(**tensorflow_inputs(onnx_config, feed), training=False))
         got = session.run(None, feed)
         for name, value in zip(onnx_config.outputs, got):
             reference = expected[name].numpy()
@@ -153,13 +159,18 @@ def test_export_matches_tensorflow_at_other_shapes(model_type, feature, tiny_tf_
     assert_matches_tensorflow_at_other_shapes(session, model, onnx_config, preprocessor, atol)
 
 
-#: The model types transformers' tests of the legacy package exported from TensorFlow, with every feature.
-LEGACY_TF_MODEL_TYPES = ("albert", "bert", "camembert", "distilbert", "roberta")
+#: Of the model types transformers' tests of the legacy package exported from TensorFlow, one feature each (the
+#: matrix exports every feature; these cases check the legacy API on a model that was never called).
+LEGACY_CASES = [
+    ("albert", "sequence-classification"),
+    ("bert", "multiple-choice"),
+    ("camembert", "token-classification"),
+    ("distilbert", "question-answering"),
+    ("roberta", "default"),
+]
 
 
-@pytest.mark.parametrize(
-    "model_type,feature", [case_param(*case) for case in TF_CASES if case[0] in LEGACY_TF_MODEL_TYPES]
-)
+@pytest.mark.parametrize("model_type,feature", [case_param(*case) for case in LEGACY_CASES])
 def test_legacy_api_exports_a_model_never_called(model_type, feature, tiny_checkpoint, tmp_path):
     checkpoint = tiny_checkpoint(model_type, feature)
     tf.keras.utils.set_random_seed(0)
@@ -230,12 +241,6 @@ def test_feature_without_tensorflow_class(tiny_tf_checkpoint, tmp_path):
     assert_one_line_error(code, stderr, "no TensorFlow electra model", "TFAutoModelForCausalLM")
 
 
-def test_with_past_feature_is_refused(tiny_tf_checkpoint, tmp_path):
-    code, _, stderr = run_cli("--model", tiny_tf_checkpoint("gpt2", "causal-lm"), "--feature", "causal-lm-with-past",
-                              tmp_path)
-    assert_one_line_error(code, stderr, "causal-lm-with-past", "PyTorch")
-
-
 def test_models_needing_external_data_keep_their_weights_in_one_data_file(tiny_tf_checkpoint, tmp_path, monkeypatch):
     from transformers_onnx.config import OnnxConfig
 
@@ -252,3 +257,11 @@ def test_models_needing_external_data_keep_their_weights_in_one_data_file(tiny_t
     session = InferenceSession((tmp_path / "model.onnx").as_posix(), providers=["CPUExecutionProvider"])
     preprocessor = _load_preprocessor("auto", str(checkpoint))
     assert_matches_tensorflow_at_other_shapes(session, model, onnx_config, preprocessor, onnx_config.atol_for_validation)
+
+
+def test_refused_pairs_say_why_and_the_way_out(tiny_tf_checkpoint, tmp_path):
+    code, _, stderr = run_cli("--model", tiny_tf_checkpoint("swiftformer", "default"), tmp_path)
+    assert_one_line_error(code, stderr, "static image sizes", "--framework pt")
+    code, _, stderr = run_cli("--model", tiny_tf_checkpoint("t5", "seq2seq-lm"), "--feature", "seq2seq-lm-with-past", tmp_path)
+    assert_one_line_error(code, stderr, "XlaDynamicSlice", "--framework pt")
+    assert list(tmp_path.iterdir()) == []

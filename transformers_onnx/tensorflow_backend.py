@@ -1,15 +1,20 @@
 """TensorFlow: load a model, export it with tf2onnx, run it as the reference. The only module that imports
 TensorFlow (TensorFlow models exist in transformers 4.x only).
 
-The model is wrapped in a `tf.Module` that takes the config's inputs (in `config.inputs` order) and returns
-exactly the config's outputs, as the PyTorch backend does; tf2onnx names the graph's inputs and outputs
-from it. What tf2onnx leaves to fix is fixed on the ONNX graph afterwards
-(../docs/supported-models-notes.md, "TensorFlow"):
+The model is wrapped in a `tf.Module` that takes the config's inputs (in `config.inputs` order, the past key
+values flat) and returns exactly the config's outputs, as the PyTorch backend does; tf2onnx names the graph's
+inputs and outputs from it. What tf2onnx gets wrong is worked around here (../docs/supported-models-notes.md,
+"TensorFlow"):
 
 - integer inputs are int64, as in graphs exported from PyTorch (the model itself sees int32, as TF
   tokenizers give it);
 - TF's GELU becomes an `Erfc` node, which is no ONNX op: it is rewritten as `1 - Erf(x)`;
+- `SelectV2` is converted as `Where` (tf2onnx's arithmetic form turns NaN or infinity into NaN);
+- grouped convolutions are traced as plain ones (Keras compiles them with XLA, which tf2onnx cannot convert);
+- the domains of the nodes (`com.microsoft`) are imported;
 - dynamic dimensions are named as the config's axes (tf2onnx calls them `unk__313`);
+- models of 2 GiB and more are converted with tf2onnx's large-model path and their weights written to one
+  external data file by `convert.save_with_external_data`;
 - tf2onnx's graph optimizer runs out of memory on full-size models, so it is not run (onnxruntime
   optimizes the graph when it loads it).
 """
@@ -26,7 +31,14 @@ import numpy as np
 import onnx
 
 from .compat import numpy_product
-from .config import OnnxConfig, _resolve_tokenizer_alias, flatten_inputs, flatten_outputs, name_dynamic_axes
+from .config import (
+    OnnxConfig,
+    _resolve_tokenizer_alias,
+    flatten_inputs,
+    flatten_outputs,
+    name_dynamic_axes,
+    unflatten_inputs,
+)
 from .errors import ExportError, ModelLoadError, UnsupportedFeatureError, first_line
 
 
@@ -96,11 +108,18 @@ class _NamedIO(tf.Module):
         self.output_names = list(config.outputs)
 
     def __call__(self, tensors: list, training: bool = False) -> list:
-        kwargs = {
+        named = {
             name: tf.cast(tensor, tf.int32) if tensor.dtype.is_integer else tensor
             for name, tensor in zip(self.input_names, tensors)
         }
-        outputs = flatten_outputs(self.config, self.model(**kwargs, return_dict=True, training=False))
+        inputs = unflatten_inputs(self.config, named)
+        stacked = getattr(self.config, "tensorflow_stacked_past", False)
+        if "past_key_values" in inputs:
+            inputs["past_key_values"] = [tf.stack(layer) if stacked else layer for layer in inputs["past_key_values"]]
+        model_outputs = self.model(**inputs, return_dict=True, training=False)
+        if stacked and model_outputs.get("past_key_values") is not None:
+            model_outputs["past_key_values"] = [tuple(tf.unstack(layer)) for layer in model_outputs["past_key_values"]]
+        outputs = flatten_outputs(self.config, model_outputs)
         missing = [name for name in self.output_names if name not in outputs]
         if missing:
             raise ExportError(f"the model returns {', '.join(outputs)} but the config asks for {', '.join(missing)}")
@@ -114,11 +133,9 @@ def export_tensorflow(
     from .convert import prepare_export_inputs, save_with_external_data
 
     preprocessor = _resolve_tokenizer_alias(preprocessor, tokenizer)
-    if getattr(config, "use_past", False):
-        raise UnsupportedFeatureError(
-            f"{config.task}-with-past is exported from PyTorch weights only: load the model with"
-            " from_pretrained(..., from_tf=True), save it with save_pretrained and export that folder"
-        )
+    limit = config.tensorflow_limit or (config.tensorflow_past_limit if getattr(config, "use_past", False) else None)
+    if limit:
+        raise UnsupportedFeatureError(f"{limit}: export from the PyTorch weights (--framework pt with a PyTorch checkpoint)")
     named_inputs, matched_inputs = prepare_export_inputs(model, config, preprocessor, "tf")
     signature = [
         tf.TensorSpec([None] * len(tensor.shape), tf.int64 if tensor.dtype.is_integer else tensor.dtype, name=name)
