@@ -3,8 +3,8 @@
 #   make test  - every stack setup.py admits, at its ends (docs/supported-models.md names the versions):
 #                transformers 5.x newest (whole suite), transformers 4.57.6 (whole suite), the oldest admitted
 #                transformers 5.x (drift test + sample matrix), the newest torch release with the newest
-#                transformers (suite with a sample matrix), TensorFlow on transformers 4.57.6; then checks that
-#                docs/supported-models.md says what these runs measured
+#                transformers (suite with a sample matrix), TensorFlow on transformers 4.57.6 (its whole matrix,
+#                API and CLI tests); then checks that docs/supported-models.md says what these runs measured
 PYTHON ?= python3
 PIP_INSTALL = pip install --quiet --disable-pip-version-check -c constraints.txt
 RESULTS = .results

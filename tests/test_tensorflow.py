@@ -3,8 +3,8 @@ TensorFlow class for exports from a tiny TF-only checkpoint (`tf_model.h5`) thro
 `--framework` flag, passes the ONNX checker, and matches TensorFlow in onnxruntime at shapes other than the
 export's, with padding.
 
-The quick cases run by default; the rest of the matrix runs with `-m slow`. Features with past key values
-are not exported from TensorFlow (see docs/supported-models-notes.md, "TensorFlow").
+The whole matrix runs by default (`make test` runs it on the TensorFlow stack), features with past key values
+included (their graphs have the PyTorch exports' names); a pair with no TensorFlow class is a skip saying so.
 
 The same models also export through the legacy Python API as transformers' own tests of the legacy package
 (`tests/onnx/test_onnx_v2.py`) call it: a model made with `from_config` and never called, `export`, then
@@ -25,51 +25,16 @@ from onnxruntime import InferenceSession  # noqa: E402
 
 from test_cli import assert_one_line_error, copy_checkpoint, run_cli  # noqa: E402
 from tiny_models import TINY_MODELS  # noqa: E402
+from tiny_models import known_failure as tiny_known_failure  # noqa: E402
 from transformers_onnx import FeaturesManager, export, validate_model_outputs  # noqa: E402
 from transformers_onnx.__main__ import _load_preprocessor, main  # noqa: E402
-from transformers_onnx.config import flatten_outputs  # noqa: E402
+from transformers_onnx.config import flatten_inputs, flatten_outputs, unflatten_inputs  # noqa: E402
 from transformers_onnx.errors import ExportError, UnsupportedFeatureError  # noqa: E402
 from transformers_onnx.utils import get_preprocessor  # noqa: E402
 
-#: Run by default: the model types asked for by name, and one case of every TF Auto class.
-QUICK_CASES = {
-    *[(model_type, "default") for model_type in ("bert", "distilbert", "albert", "roberta", "camembert", "electra", "t5")],
-    ("gpt2", "default"),
-    ("gpt2", "causal-lm"),
-    ("gpt2", "sequence-classification"),
-    ("bert", "masked-lm"),
-    ("bert", "multiple-choice"),
-    ("bert", "token-classification"),
-    ("bert", "question-answering"),
-    ("distilbert", "sequence-classification"),
-    ("t5", "seq2seq-lm"),
-    ("vit", "default"),
-}
-#: Cases that do not pass yet, and why (docs/supported-models-notes.md, "TensorFlow"); "*" = every feature.
-_PARTITIONED_CALL = "tf2onnx 1.17 leaves the XLA-compiled depthwise convolution as a PartitionedCall"
-_NO_INITIALIZER_RANGE = "the TF multiple-choice head reads config.initializer_range, which the config lacks"
-_TORCH_DUMMY_INPUTS = "the config makes its dummy inputs with torch only"
-KNOWN_FAILURES = {
-    ("convnext", "*"): _PARTITIONED_CALL,
-    ("mobilevit", "*"): _PARTITIONED_CALL,
-    ("segformer", "*"): _PARTITIONED_CALL,
-    ("flaubert", "multiple-choice"): _NO_INITIALIZER_RANGE,
-    ("xlm", "multiple-choice"): _NO_INITIALIZER_RANGE,
-    ("bart", "sequence-classification"): "TFBartForSequenceClassification cannot be built from its dummy inputs (no eos token)",
-    ("deberta", "*"): "onnxruntime returns NaN for a padded batch of one",
-    ("deberta-v2", "*"): "onnxruntime returns NaN for a padded batch of one",
-    ("clip", "*"): "tf2onnx emits a com.microsoft op without declaring its domain (onnx.checker refuses the graph)",
-    ("groupvit", "*"): "tf2onnx emits a com.microsoft op without declaring its domain (onnx.checker refuses the graph)",
-    ("layoutlm", "*"): _TORCH_DUMMY_INPUTS,
-    ("layoutlmv3", "*"): _TORCH_DUMMY_INPUTS,
-    ("longformer", "*"): _TORCH_DUMMY_INPUTS,
-    ("swiftformer", "*"): "TensorFlow tracing fails with dynamic image sizes",
-    ("resnet", "*"): "the config's dynamic axis 1 is the static channel axis of the TF model",
-}
-
-
 def known_failure(model_type: str, feature: str):
-    return KNOWN_FAILURES.get((model_type, feature)) or KNOWN_FAILURES.get((model_type, "*"))
+    """Why the TF export of this pair is refused (its row's `tensorflow_failures`), or None."""
+    return tiny_known_failure(model_type, feature, "tf")
 
 
 OTHER_SHAPES = [(1, 5), (4, 17)]  # (batch, sequence); the export traces (2, 8) and validates (3, 9)
@@ -84,29 +49,23 @@ def has_tensorflow_class(model_type: str, feature: str) -> bool:
     return getattr(transformers, TINY_MODELS[model_type].config_class) in model_class._model_mapping
 
 
-TF_CASES = [
+NO_TENSORFLOW_CLASS = "no TensorFlow class"
+MATRIX = [
     (model_type, feature)
     for model_type in sorted(FeaturesManager._SUPPORTED_MODEL_TYPE)
     for feature in FeaturesManager.get_supported_features_for_model_type(model_type)
-    if not feature.endswith("-with-past") and model_type in TINY_MODELS and has_tensorflow_class(model_type, feature)
+    if model_type in TINY_MODELS
 ]
+TF_CASES = [case for case in MATRIX if has_tensorflow_class(*case)]
 
 
-def tensorflow_status(model_type: str, feature: str) -> str:
-    """This pair's cell in the TensorFlow column of docs/supported-models.md."""
-    if feature.endswith("-with-past"):
-        return "— past key values are exported from PyTorch only"
-    if model_type not in TINY_MODELS or not has_tensorflow_class(model_type, feature):
-        return "—"
-    failure = known_failure(model_type, feature)
-    return f"✗ {failure}" if failure else "✓"
-
-
-def case_param(model_type: str, feature: str, quick_cases: set = QUICK_CASES):
-    full_matrix_only = pytest.mark.skipif("'slow' not in config.getoption('markexpr')", reason="run with -m slow")
-    marks = () if (model_type, feature) in quick_cases else (pytest.mark.slow, full_matrix_only)
-    if known_failure(model_type, feature):
-        marks += (pytest.mark.xfail(reason=known_failure(model_type, feature)),)
+def case_param(model_type: str, feature: str):
+    if not has_tensorflow_class(model_type, feature):
+        marks = (pytest.mark.skip(reason=NO_TENSORFLOW_CLASS),)
+    elif known_failure(model_type, feature):
+        marks = (pytest.mark.xfail(reason=known_failure(model_type, feature), strict=True),)
+    else:
+        marks = ()
     return pytest.param(model_type, feature, marks=marks, id=f"{model_type}:{feature}")
 
 
@@ -123,6 +82,8 @@ def tiny_tf_checkpoint(tiny_checkpoint, tmp_path_factory):
             weights = ("model.safetensors", "pytorch_model.bin")
             folder = copy_checkpoint(source, tmp_path_factory.mktemp(f"tf-{model_type}-{task}"), skip=weights)
             config = transformers.AutoConfig.from_pretrained(folder)
+            for key, value in TINY_MODELS[model_type].tf_config_kwargs.items():
+                setattr(config, key, value)
             tf.keras.utils.set_random_seed(0)
             model = FeaturesManager.get_model_class_for_feature(feature, "tf").from_config(config)
             model(model.dummy_inputs, training=False)
@@ -136,11 +97,14 @@ def tiny_tf_checkpoint(tiny_checkpoint, tmp_path_factory):
 def varied_inputs(onnx_config, preprocessor, batch: int, sequence: int) -> dict:
     """Dummy inputs (numpy) at (batch, sequence) with random token ids between the first and last (special)
     tokens, or random pixels, and a padded first row."""
-    inputs = dict(onnx_config.generate_dummy_inputs(preprocessor, batch_size=batch, seq_length=sequence, framework="np"))
+    inputs = flatten_inputs(
+        onnx_config, onnx_config.generate_dummy_inputs(preprocessor, batch_size=batch, seq_length=sequence, framework="np")
+    )
     rng = np.random.default_rng(batch * 100 + sequence)
     if "input_ids" in inputs:
         ids = inputs["input_ids"].astype(np.int64)
-        ids[..., 1:-1] = rng.integers(5, preprocessor.vocab_size, ids[..., 1:-1].shape)
+        vocab_size = getattr(preprocessor, "tokenizer", preprocessor).vocab_size
+        ids[..., 1:-1] = rng.integers(5, vocab_size, ids[..., 1:-1].shape)
         inputs["input_ids"] = ids
     if "attention_mask" in inputs:
         mask = inputs["attention_mask"]
@@ -150,11 +114,21 @@ def varied_inputs(onnx_config, preprocessor, batch: int, sequence: int) -> dict:
     return {name: value.astype(np.int64) if value.dtype.kind == "i" else value for name, value in inputs.items()}
 
 
+def tensorflow_inputs(onnx_config, feed: dict) -> dict:
+    """The TF model's keyword arguments for a graph's feed: the past as one tuple per layer (stacked when the model
+    takes it so)."""
+    inputs = {name: tf.constant(value) for name, value in unflatten_inputs(onnx_config, feed).items() if name != "past_key_values"}
+    if any(name.startswith("past_key_values.") for name in feed):
+        layers = onnx_config.past_layout.group([tf.constant(v) for k, v in feed.items() if k.startswith("past_key_values.")])
+        inputs["past_key_values"] = [tf.stack(layer) for layer in layers] if onnx_config.tensorflow_stacked_past else layers
+    return inputs
+
+
 def assert_matches_tensorflow_at_other_shapes(session, model, onnx_config, preprocessor, atol: float):
     """The graph's outputs in onnxruntime are the TF model's at each of OTHER_SHAPES, with padding."""
     for batch, sequence in OTHER_SHAPES:
         feed = varied_inputs(onnx_config, preprocessor, batch, sequence)
-        expected = flatten_outputs(onnx_config, model(**{k: tf.constant(v) for k, v in feed.items()}, training=False))
+        expected = flatten_outputs(onnx_config, model(**tensorflow_inputs(onnx_config, feed), training=False))
         got = session.run(None, feed)
         for name, value in zip(onnx_config.outputs, got):
             reference = expected[name].numpy()
@@ -162,7 +136,7 @@ def assert_matches_tensorflow_at_other_shapes(session, model, onnx_config, prepr
             np.testing.assert_allclose(value, reference, atol=atol, rtol=0, err_msg=f"{name} at {batch}x{sequence}")
 
 
-@pytest.mark.parametrize("model_type,feature", [case_param(*case) for case in TF_CASES])
+@pytest.mark.parametrize("model_type,feature", [case_param(*case) for case in MATRIX])
 def test_export_matches_tensorflow_at_other_shapes(model_type, feature, tiny_tf_checkpoint, tmp_path):
     checkpoint = tiny_tf_checkpoint(model_type, feature)
     assert main(["--model", str(checkpoint), "--feature", feature, str(tmp_path)]) == 0
@@ -184,20 +158,18 @@ def test_export_matches_tensorflow_at_other_shapes(model_type, feature, tiny_tf_
     assert_matches_tensorflow_at_other_shapes(session, model, onnx_config, preprocessor, atol)
 
 
-#: The model types transformers' tests of the legacy package exported from TensorFlow, with every feature.
-LEGACY_TF_MODEL_TYPES = ("albert", "bert", "camembert", "distilbert", "roberta")
-LEGACY_QUICK_CASES = {
-    ("roberta", "default"),
-    ("bert", "multiple-choice"),
+#: Of the model types transformers' tests of the legacy package exported from TensorFlow, one feature each (the
+#: matrix exports every feature; these cases check the legacy API on a model that was never called).
+LEGACY_CASES = [
     ("albert", "sequence-classification"),
+    ("bert", "multiple-choice"),
+    ("camembert", "token-classification"),
     ("distilbert", "question-answering"),
-}
+    ("roberta", "default"),
+]
 
 
-@pytest.mark.parametrize(
-    "model_type,feature",
-    [case_param(*case, quick_cases=LEGACY_QUICK_CASES) for case in TF_CASES if case[0] in LEGACY_TF_MODEL_TYPES],
-)
+@pytest.mark.parametrize("model_type,feature", [case_param(*case) for case in LEGACY_CASES])
 def test_legacy_api_exports_a_model_never_called(model_type, feature, tiny_checkpoint, tmp_path):
     checkpoint = tiny_checkpoint(model_type, feature)
     tf.keras.utils.set_random_seed(0)
@@ -268,16 +240,27 @@ def test_feature_without_tensorflow_class(tiny_tf_checkpoint, tmp_path):
     assert_one_line_error(code, stderr, "no TensorFlow electra model", "TFAutoModelForCausalLM")
 
 
-def test_with_past_feature_is_refused(tiny_tf_checkpoint, tmp_path):
-    code, _, stderr = run_cli("--model", tiny_tf_checkpoint("gpt2", "causal-lm"), "--feature", "causal-lm-with-past",
-                              tmp_path)
-    assert_one_line_error(code, stderr, "causal-lm-with-past", "PyTorch")
-
-
-def test_models_needing_external_data_are_refused(tiny_tf_checkpoint, tmp_path, monkeypatch, capsys):
+def test_models_needing_external_data_keep_their_weights_in_one_data_file(tiny_tf_checkpoint, tmp_path, monkeypatch):
     from transformers_onnx.config import OnnxConfig
 
     monkeypatch.setattr(OnnxConfig, "use_external_data_format", staticmethod(lambda num_parameters: True))
-    assert main(["--model", str(tiny_tf_checkpoint("bert", "default")), str(tmp_path)]) == 1
-    assert "error: TensorFlow models of 2 GiB and more are not exported" in capsys.readouterr().err
+    checkpoint = tiny_tf_checkpoint("bert", "default")
+    assert main(["--model", str(checkpoint), str(tmp_path)]) == 0
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["model.onnx", "model.onnx.data"]
+    graph = onnx.load((tmp_path / "model.onnx").as_posix(), load_external_data=False)
+    locations = {entry.value for tensor in graph.graph.initializer for entry in tensor.external_data if entry.key == "location"}
+    assert locations == {"model.onnx.data"}
+    model = FeaturesManager.get_model_from_feature("default", str(checkpoint))
+    onnx_config = FeaturesManager.get_config("bert", "default")(model.config)
+    session = InferenceSession((tmp_path / "model.onnx").as_posix(), providers=["CPUExecutionProvider"])
+    preprocessor = _load_preprocessor("auto", str(checkpoint))
+    assert_matches_tensorflow_at_other_shapes(session, model, onnx_config, preprocessor, onnx_config.atol_for_validation)
+
+
+def test_refused_pairs_say_why_and_the_way_out(tiny_tf_checkpoint, tmp_path):
+    code, _, stderr = run_cli("--model", tiny_tf_checkpoint("swiftformer", "default"), tmp_path)
+    assert_one_line_error(code, stderr, "static image sizes", "--framework pt")
+    code, _, stderr = run_cli("--model", tiny_tf_checkpoint("t5", "seq2seq-lm"), "--feature", "seq2seq-lm-with-past", tmp_path)
+    assert_one_line_error(code, stderr, "XlaDynamicSlice", "--framework pt")
     assert list(tmp_path.iterdir()) == []

@@ -202,3 +202,19 @@ def traceable_experts(model: Any) -> Iterator[None]:
         yield
     finally:
         model.set_experts_implementation(current)
+
+
+@contextlib.contextmanager
+def numpy_product() -> Iterator[None]:
+    """Give NumPy 2 back `np.product` (removed; an alias of `np.prod`) while tf2onnx 1.17's large-model path, which
+    calls it, converts a graph."""
+    import numpy as np
+
+    if hasattr(np, "product"):
+        yield
+        return
+    np.product = np.prod
+    try:
+        yield
+    finally:
+        del np.product

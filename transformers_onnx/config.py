@@ -135,15 +135,16 @@ class PastLayout:
         """One tuple per layer → `{name: tensor}`."""
         return dict(zip(self.names(prefix), chain.from_iterable(layers)))
 
-    def random(self, batch: int, length: int, encoder_length: int = 0) -> list[tuple]:
-        """Seeded random float32 torch tensors: self-attention parts of `length` positions, cross-attention parts
-        of `encoder_length`."""
-        import torch
-
-        generator = torch.Generator().manual_seed(0)
+    def random(self, batch: int, length: int, encoder_length: int = 0, like: Any = None) -> list[tuple]:
+        """Seeded random float32 tensors of the framework of `like` (`array_like`): self-attention parts of
+        `length` positions, cross-attention parts of `encoder_length`."""
+        rng = np.random.default_rng(0)
         lengths = [encoder_length if part.startswith("encoder") else length for part in self.parts]
         return [
-            tuple(torch.rand((batch, self.num_heads, size, self.head_dim), generator=generator) for size in lengths)
+            tuple(
+                array_like(rng.random((batch, self.num_heads, size, self.head_dim), dtype=np.float32), like)
+                for size in lengths
+            )
             for _ in range(self.num_layers)
         ]
 
@@ -535,6 +536,10 @@ class MultimodalOnnxConfig(OnnxConfig):
 class OnnxConfigWithPast(OnnxConfig, ABC):
     """A decoder that can take the past key values of earlier steps and return the present ones."""
 
+    #: The TensorFlow model takes and returns each layer's past as one tensor, its parts stacked on a new first
+    #: axis (TF GPT-2), rather than a tuple.
+    tensorflow_stacked_past: bool = False
+
     def __init__(
         self,
         config: "PretrainedConfig",
@@ -633,14 +638,12 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
         )
         if not self.use_past:
             return common_inputs
-        import torch
-
-        batch, seqlen = common_inputs["input_ids"].shape
+        ids = common_inputs["input_ids"]
+        batch, seqlen = ids.shape
         past_length = seqlen + 2
         if "attention_mask" in common_inputs:
-            mask = common_inputs["attention_mask"]
-            common_inputs["attention_mask"] = torch.cat([torch.ones(batch, past_length, dtype=mask.dtype), mask], 1)
-        common_inputs["past_key_values"] = self.past_layout.random(batch, past_length)
+            common_inputs["attention_mask"] = _with_past_positions(common_inputs["attention_mask"], past_length)
+        common_inputs["past_key_values"] = self.past_layout.random(batch, past_length, like=ids)
         return common_inputs
 
     def fill_with_past_key_values_(
@@ -829,14 +832,13 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
         return inputs["input_ids"].shape[1]
 
     def _add_dummy_past(self, inputs: dict):
-        import torch
-
-        batch, decoder_length = inputs["decoder_input_ids"].shape
+        ids = inputs["decoder_input_ids"]
+        batch, decoder_length = ids.shape
         past_length = decoder_length + 3
         if "decoder_attention_mask" in inputs:
-            mask = inputs["decoder_attention_mask"]
-            inputs["decoder_attention_mask"] = torch.cat([torch.ones(batch, past_length, dtype=mask.dtype), mask], 1)
-        inputs["past_key_values"] = self.past_layout.random(batch, past_length, self._encoder_output_length(inputs))
+            inputs["decoder_attention_mask"] = _with_past_positions(inputs["decoder_attention_mask"], past_length)
+        encoder_length = self._encoder_output_length(inputs)
+        inputs["past_key_values"] = self.past_layout.random(batch, past_length, encoder_length, like=ids)
 
     @property
     def past_layout(self) -> PastLayout:
@@ -1092,12 +1094,21 @@ def _tensor_type(framework) -> Optional[str]:
     return getattr(framework, "value", framework)
 
 
+def _with_past_positions(mask: Any, past_length: int) -> Any:
+    """An attention mask (batch, sequence) with `past_length` attended positions before it, in its framework."""
+    mask_array = np.asarray(mask)
+    ones = np.ones((mask_array.shape[0], past_length), dtype=mask_array.dtype)
+    return array_like(np.concatenate([ones, mask_array], axis=1), mask)
+
+
 def array_like(values: Any, like: Any) -> Any:
     """`values` (a numpy array) as a tensor of the framework of `like` (torch, TensorFlow, numpy or lists), so dummy
     inputs can be edited in numpy whatever framework they are made for."""
     from transformers import BatchEncoding
 
     tensor_type = {"torch": "pt", "tensorflow": "tf", "numpy": "np"}.get(type(like).__module__.split(".")[0])
+    if tensor_type == "np":
+        return values
     return BatchEncoding({"values": values.tolist()}, tensor_type=tensor_type)["values"]
 
 

@@ -23,7 +23,6 @@ from .errors import (
     ConfigMismatchError,
     ExportError,
     TransformersOnnxError,
-    UnsupportedFeatureError,
     ValidationError,
     first_line,
 )
@@ -196,8 +195,6 @@ def export_graph(
     if framework == "tf" and device == "cuda":
         raise RuntimeError("`tf2onnx` does not support export on CUDA device.")
     backend = _backend(framework)
-    if getattr(config, "use_past", False) and backend.PAST_UNSUPPORTED:
-        raise UnsupportedFeatureError(f"{config.task}-with-past {backend.PAST_UNSUPPORTED}")
     with _config_must_fit(config, preprocessor, model):
         named_inputs, matched_inputs = prepare_export_inputs(model, config, preprocessor, framework)
         config.patch_ops()
@@ -206,7 +203,7 @@ def export_graph(
         except TransformersOnnxError:
             raise
         except Exception as error:
-            raise ExportError(f"{backend.EXPORTER} failed at opset {opset}: {first_line(error)}") from error
+            raise ExportError(f"{backend.EXPORTER} failed at opset {opset}: {backend.error_line(error)}") from error
         finally:
             config.restore_ops()
     if not output.is_file():

@@ -12,6 +12,7 @@ import secrets
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any, Callable, Optional
 
 
 def gather_external_data(onnx_file: Path):
@@ -27,35 +28,52 @@ def gather_external_data(onnx_file: Path):
     from onnx.external_data_helper import uses_external_data
 
     graph = onnx.load(onnx_file.as_posix(), load_external_data=False)
-    data_file = onnx_file.with_name(f"{onnx_file.name}.data")
     locations = {entry.value for t in graph.graph.initializer for entry in t.external_data if entry.key == "location"}
-    if locations == {data_file.name}:
+    if locations == {f"{onnx_file.name}.data"}:
         return
-    partial_file = data_file.with_name(f"{data_file.name}.partial")
     written_from = set()
+
+    def payload(tensor) -> Optional[bytes]:
+        if not uses_external_data(tensor):
+            return tensor.raw_data if tensor.HasField("raw_data") else None
+        entries = {entry.key: entry.value for entry in tensor.external_data}
+        source = onnx_file.parent / entries["location"]
+        written_from.add(source)
+        with open(source, "rb") as stored:
+            stored.seek(int(entries.get("offset", 0)))
+            return stored.read(int(entries["length"])) if "length" in entries else stored.read()
+
+    save_with_external_data(graph, onnx_file, payload)
+    for source in written_from:
+        source.unlink()
+
+
+def save_with_external_data(graph: Any, onnx_file: Path, payload: Callable[[Any], Optional[bytes]]):
+    """Save `graph` to `onnx_file` with every initializer's bytes in one `<name>.data` file beside it.
+
+    Args:
+        graph: The `onnx.ModelProto`; its initializers are changed to point into the data file.
+        onnx_file: The `.onnx` file to write.
+        payload: The bytes of an initializer (read one at a time, so no second copy of the weights is held),
+            or None for one that holds no raw bytes (it stays in the graph).
+    """
+    import onnx
+
+    data_file = onnx_file.with_name(f"{onnx_file.name}.data")
+    partial_file = data_file.with_name(f"{data_file.name}.partial")
     with open(partial_file, "wb") as data:
         for tensor in graph.graph.initializer:
-            if uses_external_data(tensor):
-                entries = {entry.key: entry.value for entry in tensor.external_data}
-                source = onnx_file.parent / entries["location"]
-                with open(source, "rb") as stored:
-                    stored.seek(int(entries.get("offset", 0)))
-                    payload = stored.read(int(entries["length"])) if "length" in entries else stored.read()
-                written_from.add(source)
-            elif tensor.HasField("raw_data"):
-                payload = tensor.raw_data
-            else:
+            content = payload(tensor)
+            if content is None:
                 continue
             data.seek(-data.tell() % 4096, 1)  # page-aligned offsets let onnxruntime map the tensors
             offset = data.tell()
-            data.write(payload)
+            data.write(content)
             del tensor.external_data[:]
             tensor.ClearField("raw_data")
             tensor.data_location = onnx.TensorProto.EXTERNAL
-            for key, value in (("location", data_file.name), ("offset", offset), ("length", len(payload))):
+            for key, value in (("location", data_file.name), ("offset", offset), ("length", len(content))):
                 tensor.external_data.add(key=key, value=str(value))
-    for source in written_from:
-        source.unlink()
     partial_file.replace(data_file)
     onnx.save_model(graph, onnx_file.as_posix())
 

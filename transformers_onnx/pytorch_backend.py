@@ -81,8 +81,8 @@ class _NamedIOModule(torch.nn.Module):
 
 #: What export errors are reported as.
 EXPORTER = "torch.onnx.export"
-#: Why configs with past key values are not exported (None: they are).
-PAST_UNSUPPORTED = None
+#: The line of an exporter's error that says what failed.
+error_line = first_line
 
 
 def export(

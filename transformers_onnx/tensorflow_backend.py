@@ -1,15 +1,20 @@
 """TensorFlow: load a model, export it with tf2onnx, run it as the reference. The only module that imports
 TensorFlow (TensorFlow models exist in transformers 4.x only).
 
-The model is wrapped in a `tf.Module` that takes the config's inputs (in `config.inputs` order) and returns
-exactly the config's outputs, as the PyTorch backend does; tf2onnx names the graph's inputs and outputs
-from it. What tf2onnx leaves to fix is fixed on the ONNX graph afterwards
-(../docs/supported-models-notes.md, "TensorFlow"):
+The model is wrapped in a `tf.Module` that takes the config's inputs (in `config.inputs` order, the past key
+values flat) and returns exactly the config's outputs, as the PyTorch backend does; tf2onnx names the graph's
+inputs and outputs from it. What tf2onnx gets wrong is worked around here (../docs/supported-models-notes.md,
+"TensorFlow"):
 
 - integer inputs are int64, as in graphs exported from PyTorch (the model itself sees int32, as TF
   tokenizers give it);
 - TF's GELU becomes an `Erfc` node, which is no ONNX op: it is rewritten as `1 - Erf(x)`;
+- `SelectV2` is converted as `Where` (tf2onnx's arithmetic form turns NaN or infinity into NaN);
+- grouped convolutions are traced as plain ones (Keras compiles them with XLA, which tf2onnx cannot convert);
+- the domains of the nodes (`com.microsoft`) are imported;
 - dynamic dimensions are named as the config's axes (tf2onnx calls them `unk__313`);
+- models of 2 GiB and more are converted with tf2onnx's large-model path and their weights written to one
+  external data file by `convert.save_with_external_data`;
 - tf2onnx's graph optimizer runs out of memory on full-size models, so it is not run (onnxruntime
   optimizes the graph when it loads it).
 """
@@ -25,7 +30,10 @@ from typing import Any, Iterator
 import numpy as np
 import onnx
 
-from .config import OnnxConfig, flatten_inputs, name_dynamic_axes, outputs_in_order
+from .compat import numpy_product
+from .config import OnnxConfig, flatten_inputs, name_dynamic_axes, outputs_in_order, unflatten_inputs
+from .files import save_with_external_data
+from .models import MODELS, canonical_model_type
 from .errors import ExportError, ModelLoadError, UnsupportedFeatureError, first_line
 
 
@@ -97,20 +105,22 @@ class _NamedIO(tf.Module):
         self.output_names = list(config.outputs)
 
     def __call__(self, tensors: list, training: bool = False) -> list:
-        kwargs = {
+        named = {
             name: tf.cast(tensor, tf.int32) if tensor.dtype.is_integer else tensor
             for name, tensor in zip(self.input_names, tensors)
         }
-        return outputs_in_order(self.config, self.model(**kwargs, return_dict=True, training=False))
+        inputs = unflatten_inputs(self.config, named)
+        stacked = getattr(self.config, "tensorflow_stacked_past", False)
+        if "past_key_values" in inputs:
+            inputs["past_key_values"] = [tf.stack(layer) if stacked else layer for layer in inputs["past_key_values"]]
+        model_outputs = self.model(**inputs, return_dict=True, training=False)
+        if stacked and model_outputs.get("past_key_values") is not None:
+            model_outputs["past_key_values"] = [tuple(tf.unstack(layer)) for layer in model_outputs["past_key_values"]]
+        return outputs_in_order(self.config, model_outputs)
 
 
 #: What export errors are reported as.
 EXPORTER = "tf2onnx"
-#: Why configs with past key values are not exported from TensorFlow (checked before the dummy inputs are made).
-PAST_UNSUPPORTED = (
-    "is exported from PyTorch weights only: load the model with from_pretrained(..., from_tf=True), save it with"
-    " save_pretrained and export that folder"
-)
 
 
 def export(model: Any, config: OnnxConfig, named_inputs: Mapping[str, Any], opset: int, output: Path, device: str = "cpu"):
@@ -123,7 +133,14 @@ def export(model: Any, config: OnnxConfig, named_inputs: Mapping[str, Any], opse
         opset: The ONNX opset.
         output: The `.onnx` file to write.
         device: "cpu" only.
+
+    Raises:
+        UnsupportedFeatureError: The model type's row says the TensorFlow export of this feature fails, and why.
     """
+    feature = f"{config.task}-with-past" if getattr(config, "use_past", False) else config.task
+    limit = MODELS[canonical_model_type(model.config.model_type)].tensorflow_failure(feature)
+    if limit:
+        raise UnsupportedFeatureError(f"{limit}: export from the PyTorch weights (--framework pt with a PyTorch checkpoint)")
     signature = [
         tf.TensorSpec([None] * len(tensor.shape), tf.int64 if tensor.dtype.is_integer else tensor.dtype, name=name)
         for name, tensor in named_inputs.items()
@@ -131,16 +148,62 @@ def export(model: Any, config: OnnxConfig, named_inputs: Mapping[str, Any], opse
     wrapper = _NamedIO(model, config, list(named_inputs))
     if not model.built:
         _build(wrapper, list(named_inputs.values()))
-    if config.use_external_data_format(model.num_parameters()):
-        raise ExportError(
-            "TensorFlow models of 2 GiB and more are not exported (tf2onnx 1.17's large-model path fails on"
-            " NumPy 2): export the PyTorch weights, from_pretrained(..., from_tf=True) then save_pretrained"
+    large = config.use_external_data_format(model.num_parameters())
+    with _plain_grouped_convolutions(), numpy_product():
+        graph, storage = tf2onnx.convert.from_keras(
+            wrapper, [signature], opset=opset, optimizers={}, large_model=large, custom_op_handlers=_OP_HANDLERS
         )
-    graph, _ = tf2onnx.convert.from_keras(wrapper, [signature], opset=opset, optimizers={})
     _replace_erfc(graph.graph)
     _check_standard_ops(graph.graph, opset)
+    _declare_domains(graph)
     name_dynamic_axes(graph.graph, config)
-    onnx.save_model(graph, output.as_posix())
+    if large:
+        save_with_external_data(graph, output, lambda tensor: _tensor_bytes(tensor, storage))
+    else:
+        onnx.save_model(graph, output.as_posix())
+
+
+def _tensor_bytes(tensor: onnx.TensorProto, storage: Any) -> Any:
+    """An initializer's bytes for the external data file: from tf2onnx's in-memory external storage (under its
+    location), or from the graph when 1 KiB or more. Smaller ones (shapes, axes) stay in the graph, where
+    onnxruntime's shape inference reads them."""
+    location = [entry.value for entry in tensor.external_data if entry.key == "location"]
+    if location:
+        return storage.name_to_tensor_data[location[0]]
+    return tensor.raw_data if len(tensor.raw_data) >= 1024 else None
+
+
+def _select_as_where(graph: Any, node: Any, name: str, args: list):
+    """`SelectV2` as ONNX `Where`. tf2onnx writes it as `cond * x + (1 - cond) * y` unless it sees an infinity,
+    which is NaN where the unselected side is NaN or infinite (DeBERTa's softmax of a fully masked row)."""
+    node.type = "Where"
+
+
+#: tf2onnx handlers of ours, by TensorFlow op.
+_OP_HANDLERS = {"SelectV2": (_select_as_where, [])}
+
+
+@contextlib.contextmanager
+def _plain_grouped_convolutions() -> Iterator[None]:
+    """Trace grouped convolutions (ConvNeXt's, MobileViT's and SegFormer's depthwise ones) as plain `Conv2D`
+    ops. On the CPU Keras runs them as an XLA-compiled function, which tf2onnx leaves as a `PartitionedCall`."""
+    from tf_keras.src.layers.convolutional.base_conv import Conv
+
+    compiled = Conv._jit_compiled_convolution_op
+    Conv._jit_compiled_convolution_op = Conv.convolution_op
+    try:
+        yield
+    finally:
+        Conv._jit_compiled_convolution_op = compiled
+
+
+def error_line(error: Exception) -> str:
+    """The line of a TensorFlow error that says what failed (its first line is often "in user code:")."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    for line in lines:
+        if "Error:" in line:
+            return line
+    return first_line(error)
 
 
 def _build(wrapper: _NamedIO, tensors: list):
@@ -186,3 +249,20 @@ def _check_standard_ops(graph: onnx.GraphProto, opset: int):
     unknown = sorted({node.op_type for node in graph.node if not onnx.defs.has(node.op_type, node.domain)})
     if unknown:
         raise ExportError(f"tf2onnx cannot convert the TensorFlow ops {', '.join(unknown)} at opset {opset}")
+
+
+def _declare_domains(graph: onnx.ModelProto):
+    """Import the opset of every domain the graph's nodes use: tf2onnx emits `com.microsoft` ops (CLIP's and
+    GroupViT's) without importing their domain, which `onnx.checker` refuses."""
+    declared = {opset.domain for opset in graph.opset_import}
+    for domain in sorted({node.domain for node in _nodes(graph.graph)} - declared - {"ai.onnx"}):
+        graph.opset_import.append(onnx.helper.make_opsetid(domain, 1))
+
+
+def _nodes(graph: onnx.GraphProto) -> Iterator[onnx.NodeProto]:
+    """The graph's nodes and those of its subgraphs (`Loop` and `If` bodies)."""
+    for node in graph.node:
+        yield node
+        for attribute in node.attribute:
+            for subgraph in [attribute.g] if attribute.HasField("g") else attribute.graphs:
+                yield from _nodes(subgraph)

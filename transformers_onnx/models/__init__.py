@@ -49,6 +49,9 @@ class Tiny:
     image_size: Optional[int] = None  # default: config_kwargs["image_size"]
     bpe_tokenizer: bool = False  # a byte-level BPE tokenizer (the CLIP and LayoutLMv3 processors refuse BERT's)
     processor: Optional[str] = None  # the processor class that joins the tokenizer and the image processor
+    #: What a TensorFlow checkpoint of the type must hold that the tiny PyTorch one need not: values the TF code
+    #: reads (or builds its layers with) but the config class does not set.
+    tf_config_kwargs: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,8 @@ class Model:
     legacy: Optional[str] = None  # where transformers 4.57 exported the config class from ("transformers")
     last_release: Optional[str] = None  # transformers 5 removed it: the last release that has it
     fails_on_transformers_4: Mapping[str, str] = field(default_factory=dict)  # feature ("*": every one) → why
-    tensorflow_failures: Mapping[str, str] = field(default_factory=dict)  # feature ("*": every one) → why
+    #: feature ("*": every one, "*-with-past": every -with-past one) → why its TensorFlow export is refused
+    tensorflow_failures: Mapping[str, str] = field(default_factory=dict)
     tiny: Optional[Tiny] = None  # every row has one (tests/test_models.py)
 
     @property
@@ -75,11 +79,22 @@ class Model:
     def config_class_name(self) -> str:
         return self.config.rsplit(".", 1)[-1]
 
+    def tensorflow_failure(self, feature: str) -> Optional[str]:
+        """Why the TensorFlow export of `feature` is refused (`tensorflow_failures`), or None."""
+        past = "*-with-past" if feature.endswith("-with-past") else None
+        for key in (feature, past, "*"):
+            if key in self.tensorflow_failures:
+                return self.tensorflow_failures[key]
+        return None
+
 
 def canonical_model_type(model_type: str) -> str:
     """The spelling rows use: `gpt_neo` and `GPT-Neo` are `gpt-neo`."""
     return model_type.lower().replace("_", "-")
 
+
+#: Why a TensorFlow export is refused, for rows sharing the reason.
+TF_T5_PAST = "tf2onnx 1.17 cannot convert the XlaDynamicSlice TF T5 cuts its position bias with, given a past"
 
 #: Tiny models: sizes shared by the rows below.
 VOCAB_SIZE = 90  # the size of the test tokenizer's vocabulary (tests/conftest.py)
@@ -94,6 +109,8 @@ BERT_SIZES = dict(
     pad_token_id=0,
 )
 XLM_SIZES = dict(vocab_size=VOCAB_SIZE, emb_dim=32, n_layers=2, n_heads=4, max_position_embeddings=64, pad_index=0)
+#: The TF multiple-choice heads read `initializer_range`, which the XLM configs lack (they have `init_std`).
+XLM_TF = dict(initializer_range=0.02)
 IMAGE_SIZES = dict(
     image_size=30,
     patch_size=10,
@@ -217,7 +234,7 @@ MODELS: dict[str, Model] = {
               tiny=Tiny("ElectraConfig", dict(BERT_SIZES, embedding_size=16))),
         Model("flaubert", "flaubert.FlaubertOnnxConfig", TEXT_WITH_CAUSAL_LM,
               model_classes={"causal-lm": "FlaubertWithLMHeadModel"}, legacy="transformers",
-              tiny=Tiny("FlaubertConfig", XLM_SIZES)),
+              tiny=Tiny("FlaubertConfig", XLM_SIZES, tf_config_kwargs=XLM_TF)),
         Model("ibert", "ibert.IBertOnnxConfig", TEXT, ort_optimizer="bert", legacy="transformers",
               tiny=Tiny("IBertConfig", BERT_SIZES)),
         Model("mobilebert", "mobilebert.MobileBertOnnxConfig", TEXT, legacy="transformers",
@@ -241,7 +258,7 @@ MODELS: dict[str, Model] = {
         Model("squeezebert", "squeezebert.SqueezeBertOnnxConfig", TEXT, legacy="transformers",
               tiny=Tiny("SqueezeBertConfig", dict(BERT_SIZES, embedding_size=32))),
         Model("xlm", "xlm.XLMOnnxConfig", TEXT_WITH_CAUSAL_LM, legacy="transformers",
-              tiny=Tiny("XLMConfig", XLM_SIZES)),
+              tiny=Tiny("XLMConfig", XLM_SIZES, tf_config_kwargs=XLM_TF)),
         Model("xlm-roberta", "xlm_roberta.XLMRobertaOnnxConfig", TEXT_WITH_CAUSAL_LM, ort_optimizer="bert",
               legacy="transformers",
               tiny=Tiny("XLMRobertaConfig", BERT_SIZES)),
@@ -395,6 +412,10 @@ MODELS: dict[str, Model] = {
                   image_size=32,
               )),
         Model("swiftformer", "swiftformer.SwiftFormerOnnxConfig", IMAGE, legacy="transformers",
+              tensorflow_failures={
+                  "*": "the TF SwiftFormer reshapes with static image sizes, which tracing with dynamic ones leaves"
+                  " unknown"
+              },
               tiny=Tiny(
                   "SwiftFormerConfig",
                   dict(image_size=32, depths=[1, 1, 1, 1], embed_dims=[8, 16, 24, 32]),
@@ -534,6 +555,10 @@ MODELS: dict[str, Model] = {
         Model("llama", "llama.LlamaOnnxConfig", DECODER_WITH_CLASSIFIER, ort_optimizer="gpt2",
               tiny=Tiny("LlamaConfig", LLAMA_SIZES)),
         Model("mistral", "mistral.MistralOnnxConfig", DECODER_WITH_CLASSIFIER, ort_optimizer="gpt2",
+              tensorflow_failures={
+                  "*-with-past": "TFMistralForCausalLM cannot be traced with a past of dynamic length (TensorFlow"
+                  " raises a ValueError)"
+              },
               tiny=Tiny("MistralConfig", dict(LLAMA_SIZES, sliding_window=16))),
         Model("mixtral", "mixtral.MixtralOnnxConfig", DECODER_WITH_CLASSIFIER, ort_optimizer="gpt2",
               fails_on_transformers_4={"*": "transformers 4 loops over the experts chosen at trace time (see docs)"},
@@ -591,15 +616,18 @@ MODELS: dict[str, Model] = {
                   "sequence-classification": "Olmo2ForSequenceClassification is new in transformers 5"
               }),
         Model("t5", "t5.T5OnnxConfig", SEQ2SEQ, legacy="transformers",
+              tensorflow_failures={"*-with-past": TF_T5_PAST},
               tiny=Tiny("T5Config", T5_SIZES)),
         Model("mt5", "mt5.MT5OnnxConfig", SEQ2SEQ, legacy="transformers",
+              tensorflow_failures={"*-with-past": TF_T5_PAST},
               tiny=Tiny("MT5Config", T5_SIZES)),
         Model("longt5", "longt5.LongT5OnnxConfig", SEQ2SEQ, legacy="transformers",
               tiny=Tiny("LongT5Config", dict(T5_SIZES, local_radius=2, global_block_size=4))),
         Model("umt5", "umt5.UMT5OnnxConfig", SEQ2SEQ, legacy="transformers",
               tiny=Tiny("UMT5Config", T5_SIZES)),
         Model("bart", "bart.BartOnnxConfig", BART_LIKE, legacy="transformers",
-              tiny=Tiny("BartConfig", BART_SIZES)),
+              # TF builds BART with token ids of 2 (`dummy_inputs`): the classification head needs an eos among them.
+              tiny=Tiny("BartConfig", BART_SIZES, tf_config_kwargs=dict(eos_token_id=2))),
         Model("mbart", "mbart.MBartOnnxConfig", BART_LIKE, legacy="transformers",
               tiny=Tiny("MBartConfig", BART_SIZES)),
         Model("bigbird-pegasus", "bigbird_pegasus.BigBirdPegasusOnnxConfig", BART_LIKE, legacy="transformers",

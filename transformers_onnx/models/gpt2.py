@@ -4,4 +4,6 @@ from ..config import DecoderOnnxConfig
 
 
 class GPT2OnnxConfig(DecoderOnnxConfig):
-    """GPT-2 as the base decoder config exports it."""
+    """GPT-2: the base decoder config; its TF model stacks each layer's key and value."""
+
+    tensorflow_stacked_past = True

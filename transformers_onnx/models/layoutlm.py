@@ -3,7 +3,9 @@
 from collections.abc import Mapping
 from typing import Any
 
-from ..config import TextEncoderOnnxConfig
+import numpy as np
+
+from ..config import TextEncoderOnnxConfig, array_like
 
 #: The box given to every dummy token: (x0, y0, x1, y1) on LayoutLM's 0–1000 page scale.
 DUMMY_BOX = (48, 84, 73, 128)
@@ -15,8 +17,7 @@ class LayoutLMOnnxConfig(TextEncoderOnnxConfig):
     text_inputs = ("input_ids", "bbox", "attention_mask", "token_type_ids")
 
     def generate_dummy_inputs(self, preprocessor, *args, **kwargs) -> Mapping[str, Any]:
-        import torch
-
         inputs = super().generate_dummy_inputs(preprocessor, *args, **kwargs)
-        inputs["bbox"] = torch.tensor(DUMMY_BOX).expand(*inputs["input_ids"].shape, 4)
+        boxes = np.broadcast_to(np.array(DUMMY_BOX, dtype=np.int64), (*np.shape(inputs["input_ids"]), 4))
+        inputs["bbox"] = array_like(boxes, inputs["input_ids"])
         return self.declared_inputs(inputs)
