@@ -15,7 +15,6 @@ def known_failure(model_type: str, feature: str, framework: str = "pt") -> Optio
     row's `fails_on_transformers_4` or `tensorflow_failures`), or None."""
     model = MODELS[canonical_model_type(model_type)]
     if framework == "tf":
-        reasons = model.tensorflow_failures
-    else:
-        reasons = model.fails_on_transformers_4 if transformers_version().major < 5 else {}
+        return model.tensorflow_failure(feature)
+    reasons = model.fails_on_transformers_4 if transformers_version().major < 5 else {}
     return reasons.get(feature, reasons.get("*"))
