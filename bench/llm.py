@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from generation import session
 from run import run_measured
 
 BENCH = Path(__file__).resolve().parent
@@ -106,16 +107,6 @@ def _export(command: list[str], out: Path) -> dict:
     print(f"   {out.name}: {measured['seconds']} s, peak {measured['peak_rss_mb']} MB, exit {measured['exit_code']}",
           flush=True)
     return measured
-
-
-def session(path: Path):
-    from onnxruntime import InferenceSession, SessionOptions
-
-    options = SessionOptions()
-    options.intra_op_num_threads = THREADS
-    options.inter_op_num_threads = 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return InferenceSession(path.as_posix(), options, providers=["CPUExecutionProvider"])
 
 
 def onnx_loop(path: Path, head_dim: int):

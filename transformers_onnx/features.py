@@ -1,7 +1,8 @@
 """The registry: model type → supported features → `OnnxConfig` class, and model loading by feature.
 
-The table is data. A config class is imported only when a model of its type is exported, so importing
-this module imports no model code, no transformers and no torch.
+The table is built from the model types' rows (`transformers_onnx.models.MODELS`). A config class is imported
+only when a model of its type is exported, so importing this module imports no model code, no transformers and
+no torch.
 """
 
 import importlib

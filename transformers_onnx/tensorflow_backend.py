@@ -138,7 +138,8 @@ def export(model: Any, config: OnnxConfig, named_inputs: Mapping[str, Any], opse
         UnsupportedFeatureError: The model type's row says the TensorFlow export of this feature fails, and why.
     """
     feature = f"{config.task}-with-past" if getattr(config, "use_past", False) else config.task
-    limit = MODELS[canonical_model_type(model.config.model_type)].tensorflow_failure(feature)
+    row = MODELS.get(canonical_model_type(model.config.model_type))  # None: a config of the caller's own
+    limit = row.tensorflow_failure(feature) if row else None
     if limit:
         raise UnsupportedFeatureError(f"{limit}: export from the PyTorch weights (--framework pt with a PyTorch checkpoint)")
     signature = [
