@@ -96,8 +96,9 @@ def save_feature_extractor(folder: Path, num_mel_bins: int):
     WhisperFeatureExtractor(feature_size=num_mel_bins, chunk_length=1).save_pretrained(folder)
 
 
-def build_tiny_model(model_type: str, feature: str):
-    """A tiny model of `model_type` with the head of `feature`, seeded so that it is reproducible."""
+def build_tiny_model(model_type: str, feature: str, **config_overrides):
+    """A tiny model of `model_type` with the head of `feature` (and its row's config changed by `config_overrides`),
+    seeded so that it is reproducible."""
     import torch
     import transformers
 
@@ -105,7 +106,7 @@ def build_tiny_model(model_type: str, feature: str):
 
     row = TINY_MODELS[model_type]
     # a copy: some config classes pop keys of the nested sub-config dicts they are given (transformers 4.57)
-    config = getattr(transformers, row.config_class)(**copy.deepcopy(row.config_kwargs))
+    config = getattr(transformers, row.config_class)(**copy.deepcopy({**row.config_kwargs, **config_overrides}))
     torch.manual_seed(0)
     model_class = FeaturesManager.get_model_class_for_model_type(model_type, feature)
     return model_class.from_config(config) if hasattr(model_class, "from_config") else model_class(config)
@@ -113,16 +114,18 @@ def build_tiny_model(model_type: str, feature: str):
 
 @pytest.fixture(scope="session")
 def tiny_checkpoint(tmp_path_factory):
-    """Factory: the folder of a saved tiny checkpoint of (model type, feature), built once per session."""
+    """Factory: the folder of a saved tiny checkpoint of (model type, feature[, config overrides]), built once per
+    session."""
     built = {}
 
-    def build(model_type: str, feature: str) -> Path:
+    def build(model_type: str, feature: str, **config_overrides) -> Path:
         from transformers_onnx import FeaturesManager
 
         task = FeaturesManager.feature_to_task(feature)
-        if (model_type, task) not in built:
+        key = (model_type, task, *sorted(config_overrides.items()))
+        if key not in built:
             folder = tmp_path_factory.mktemp(f"{model_type}-{task}")
-            build_tiny_model(model_type, feature).save_pretrained(folder)
+            build_tiny_model(model_type, feature, **config_overrides).save_pretrained(folder)
             row = TINY_MODELS[model_type]
             preprocessor = row.task_preprocessor.get(task, row.preprocessor)
             if "image_processor" in preprocessor:
@@ -136,8 +139,8 @@ def tiny_checkpoint(tmp_path_factory):
 
                 processor_class = getattr(transformers, row.processor)
                 processor_class(image_processor=image_processor, tokenizer=tokenizer).save_pretrained(folder)
-            built[model_type, task] = folder
-        return built[model_type, task]
+            built[key] = folder
+        return built[key]
 
     return build
 

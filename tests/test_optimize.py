@@ -8,10 +8,12 @@ import onnx
 import pytest
 import torch
 from onnxruntime import InferenceSession
+from transformers import AutoConfig
 
 from test_cli import assert_one_line_error, run_cli
 from test_generation import DECODERS, DOCS, NEW_TOKENS, _greedy, _known_failure, _reference
 from test_minilm import SENTENCES
+from tiny_models import TINY_MODELS
 from transformers_onnx import optimize as optimize_module
 from transformers_onnx.__main__ import main
 from transformers_onnx.convert import export, validate_model_outputs
@@ -177,12 +179,78 @@ def test_decoder_optimize_and_int4_validate(model_type, tiny_checkpoint, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx"]
 
 
+#: The decoder families whose attention `--optimize` fuses into GroupQueryAttention, measured on tiny models of head
+#: size 16 (onnxruntime's CPU kernel takes multiples of 16 only); the others fuse their norms and GELUs only:
+#: sliding windows (mistral, gemma2/3, starcoder2), partial rotary halves below 8 dims (phi, stablelm, gpt-neox),
+#: granite's attention scale, and attention the rewriter's patterns do not describe (falcon, bloom, gpt2, ...).
+GROUP_QUERY_ATTENTION = {"llama", "mixtral", "qwen2", "qwen3", "gemma", "phi3"}
+
+
+def _head_size_16(model_type: str) -> dict:
+    """Config overrides that give the tiny model of `model_type` (4 heads) heads of 16 dims."""
+    return {"hidden_size": 64, **({"head_dim": 16} if "head_dim" in TINY_MODELS[model_type].config_kwargs else {})}
+
+
+def _group_query_attention_nodes(graph_file) -> int:
+    return sum(node.op_type == "GroupQueryAttention" for node in onnx.load(str(graph_file)).graph.node)
+
+
+OPTIMIZABLE_DECODERS = [m for m in DECODERS if m.replace("_", "-") in optimize_module.ORT_MODEL_TYPES]
+
+
+@pytest.mark.parametrize("model_type", [p for m in OPTIMIZABLE_DECODERS for p in _known_failure(m, "causal-lm-with-past")])
+def test_group_query_attention_where_it_fits(model_type, tiny_checkpoint, tmp_path, capsys):
+    """With heads of 16 dims, `--optimize --generation` fuses every layer's attention into one GroupQueryAttention
+    in the families it fits and validates; the others get the norms' fusions and validate too."""
+    checkpoint = tiny_checkpoint(model_type, "causal-lm-with-past", **_head_size_16(model_type))
+    assert main([f"--model={checkpoint}", "--feature=causal-lm-with-past", "--generation", "--optimize", str(tmp_path)]) == 0
+    stderr = capsys.readouterr().err
+    assert "failed its validation" not in stderr
+    layers = AutoConfig.from_pretrained(checkpoint).num_hidden_layers
+    fused = _group_query_attention_nodes(tmp_path / "model.onnx")
+    assert fused == (layers if model_type in GROUP_QUERY_ATTENTION else 0)
+    assert (f"GroupQueryAttention: {fused}" in stderr) == bool(fused)
+
+
+def test_group_query_attention_that_fails_validation_is_dropped(tiny_checkpoint, tmp_path, capsys, monkeypatch):
+    """Granite's attention scale is one the rewriter drops: forced onto it, the GroupQueryAttention graph fails its
+    validation, and `--optimize` says so in one line and fuses without it."""
+    monkeypatch.setattr(optimize_module, "group_query_attention_applies", lambda config: True)
+    checkpoint = tiny_checkpoint("granite", "causal-lm-with-past", **_head_size_16("granite"))
+    assert main([f"--model={checkpoint}", "--feature=causal-lm-with-past", "--generation", "--optimize", str(tmp_path)]) == 0
+    stderr = capsys.readouterr().err
+    assert len([line for line in stderr.splitlines() if "GroupQueryAttention graph failed its validation" in line]) == 1
+    assert _group_query_attention_nodes(tmp_path / "model.onnx") == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx"]
+
+
+@pytest.mark.parametrize(
+    "config_class,kwargs,applies",
+    [
+        ("LlamaConfig", dict(hidden_size=64, num_attention_heads=4), True),
+        ("LlamaConfig", dict(hidden_size=32, num_attention_heads=4), False),  # heads of 8 dims
+        ("MistralConfig", dict(hidden_size=64, num_attention_heads=4, sliding_window=16), False),
+        ("Qwen2Config", dict(hidden_size=64, num_attention_heads=4, sliding_window=16, use_sliding_window=False), True),
+        ("PhiConfig", dict(hidden_size=2560, num_attention_heads=32, partial_rotary_factor=0.4), True),  # phi-2
+        ("PhiConfig", dict(hidden_size=64, num_attention_heads=4, partial_rotary_factor=0.5), False),
+        ("GraniteConfig", dict(hidden_size=64, num_attention_heads=4), False),
+    ],
+)
+def test_group_query_attention_applies(config_class, kwargs, applies):
+    import transformers
+
+    assert optimize_module.group_query_attention_applies(getattr(transformers, config_class)(**kwargs)) is applies
+
+
+@pytest.mark.parametrize("attention", ["traced", "GroupQueryAttention"])
 @pytest.mark.parametrize("model_type", ["llama", "qwen3"])
-def test_fused_graphs_generate(model_type, tiny_checkpoint, tmp_path):
-    """The loop of docs/generation.md through the fused fp32 graph (whose shapes are computed once, from the
-    inputs) gives `generate`'s tokens; through the fused int4 graph it runs, and its first step's logits keep a
-    cosine ≥ 0.99 to PyTorch's."""
-    checkpoint = tiny_checkpoint(model_type, "causal-lm-with-past")
+def test_fused_graphs_generate(model_type, attention, tiny_checkpoint, tmp_path):
+    """The loop of docs/generation.md on a left-padded batch through the fused fp32 graph (whose shapes are
+    computed once, from the inputs; with heads of 16 dims, whose attention is GroupQueryAttention) gives
+    `generate`'s tokens; through the fused int4 graph it runs, and its first step's logits keep a cosine ≥ 0.98 to
+    PyTorch's."""
+    overrides = _head_size_16(model_type) if attention == "GroupQueryAttention" else {}
+    checkpoint = tiny_checkpoint(model_type, "causal-lm-with-past", **overrides)
     base = [f"--model={checkpoint}", "--feature=causal-lm-with-past", "--generation", "--optimize", "-q"]
     assert main([*base, str(tmp_path / "fp32")]) == 0
     assert main([*base, "--quantize", "int4", str(tmp_path / "int4")]) == 0
@@ -194,6 +262,7 @@ def test_fused_graphs_generate(model_type, tiny_checkpoint, tmp_path):
             torch.from_numpy(input_ids), attention_mask=torch.from_numpy(attention_mask), generation_config=_greedy()
         )[:, 6:].numpy()
         logits = model(input_ids=torch.from_numpy(input_ids[1:]), attention_mask=torch.from_numpy(attention_mask[1:])).logits
+    assert (_group_query_attention_nodes(tmp_path / "int4" / "model.onnx") > 0) == (attention == "GroupQueryAttention")
     plain = onnx.load((tmp_path / "fp32" / "model.onnx").as_posix()).graph  # fusions.share_shapes: one Shape per input
     assert {node.input[0] for node in plain.node if node.op_type == "Shape"} <= {i.name for i in plain.input}
     greedy_decoder = _docs_greedy_decoder()
@@ -206,7 +275,8 @@ def test_fused_graphs_generate(model_type, tiny_checkpoint, tmp_path):
     feed = {"input_ids": input_ids[1:], "attention_mask": attention_mask[1:], "position_ids": np.arange(6)[None], **empty}
     (int4_logits,) = session.run(["logits"], feed)
     reference, value = logits[0, -1].numpy(), int4_logits[0, -1]
-    assert reference @ value / np.linalg.norm(reference) / np.linalg.norm(value) >= 0.99
+    # the head-16 models' int4 noise: 0.9896 measured on llama's, the same with and without GroupQueryAttention
+    assert reference @ value / np.linalg.norm(reference) / np.linalg.norm(value) >= 0.98
 
 
 @pytest.mark.parametrize(

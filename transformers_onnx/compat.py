@@ -218,3 +218,11 @@ def numpy_product() -> Iterator[None]:
         yield
     finally:
         del np.product
+
+
+def partial_rotary_factor(config: Any) -> float:
+    """The share of a head's dims the rotary embedding turns: a config attribute in transformers 4 (`rotary_pct`
+    in GPT-NeoX), an entry of `rope_parameters` in transformers 5; 1.0 when the config names none."""
+    rope_parameters = getattr(config, "rope_parameters", None) or {}
+    nested = rope_parameters.get("partial_rotary_factor") if isinstance(rope_parameters, dict) else None
+    return nested or getattr(config, "partial_rotary_factor", None) or getattr(config, "rotary_pct", None) or 1.0

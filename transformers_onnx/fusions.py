@@ -8,14 +8,30 @@ one shared computation per distinct shape, built from the inputs' own shapes; th
 same inputs, and onnxruntime's common subexpression elimination (run when a session loads the graph) keeps
 one copy of each. It serves any graph: the shapes come from onnxruntime's symbolic shape inference, and a
 `Shape` whose dims it cannot express in the inputs' dims is left as it is.
+
+`fuse_group_query_attention`: each layer's rotary embedding, `repeat_kv`, cache `Concat`, mask and attention
+become one onnxruntime `GroupQueryAttention`, by onnxscript's rewriter (`ort_fusions`), whose patterns need three
+preparations of a TorchScript graph: symbolic dims, the static dims of `Gather(Shape(x), i)` folded to constants,
+and the rotary frequencies in transformers 4's `MatMul` form. The rewriter's node derives each row's length from
+`position_ids` and would ignore `attention_mask` (onnxruntime-genai's convention, wrong for left-padded rows);
+the fused nodes are then given the graph's own mask instead: every row as long as the mask, its padding as an
+additive `attention_bias`, the `position_ids` for the rotary and every new token valid (`query_seqlens`), so the
+graph computes what the traced one does, left padding and batched multi-token steps with a past included.
 """
 
 import logging
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Optional
 
 from .errors import first_line
 
 logger = logging.getLogger(__name__)
+
+#: Initializers larger than this many elements are weights: shape inference gets them as shaped inputs (no copy).
+_WEIGHT_ELEMENTS = 1024
+
+#: The positions of `com.microsoft.GroupQueryAttention`'s inputs that `fuse_group_query_attention` sets.
+_SEQLENS_K, _TOTAL_SEQUENCE_LENGTH, _POSITION_IDS, _ATTENTION_BIAS, _QUERY_SEQLENS = 5, 6, 9, 10, 16
 
 
 def share_shapes(model: Any) -> int:
@@ -29,14 +45,10 @@ def share_shapes(model: Any) -> int:
     """
     import numpy as np
     from onnx import helper, numpy_helper
-    from onnxruntime.tools.symbolic_shape_infer import SymbolicShapeInference
 
-    try:
-        inferred = SymbolicShapeInference.infer_shapes(model, auto_merge=True)
-    except Exception as error:  # an operator it has no rule for: the graph stays as it is, still correct
-        logger.info(f"Shapes not shared: onnxruntime's symbolic shape inference failed ({first_line(error)})")
+    known = _symbolic_shapes(model)
+    if known is None:
         return 0
-    known = {value.name: value for value in [*inferred.graph.value_info, *inferred.graph.input, *inferred.graph.output]}
     graph = model.graph
     roots = {}  # dim name → (graph input, axis) that holds it
     for graph_input in graph.input:
@@ -65,10 +77,7 @@ def share_shapes(model: Any) -> int:
 
     kept = []
     for node in graph.node:
-        dims = _shape_dims(known.get(node.input[0])) if node.op_type == "Shape" else None
-        if dims is not None:
-            attributes = {attribute.name: attribute.i for attribute in node.attribute}
-            dims = dims[slice(attributes.get("start", 0), attributes.get("end"))]
+        dims = _shape_of_shape_node(node, known) if node.op_type == "Shape" else None
         if dims is None or node.output[0] in graph_outputs or any(isinstance(d, str) and d not in roots for d in dims):
             kept.append(node)
             continue
@@ -90,9 +99,268 @@ def share_shapes(model: Any) -> int:
     return len(renamed)
 
 
+def fuse_group_query_attention(model: Any) -> tuple[Any, int]:
+    """Fuse each layer's attention into `GroupQueryAttention`, keeping what `attention_mask` means.
+
+    Args:
+        model: The `onnx.ModelProto` of a `causal-lm-with-past` generation graph (inputs `input_ids`,
+            `attention_mask`, `position_ids` and the past), prepared in place (its function unchanged).
+
+    Returns:
+        The fused model and how many `GroupQueryAttention` nodes it holds; `(model, 0)` if no layer matched or
+        the graph lacks those inputs.
+    """
+    import onnx_ir as ir
+    from onnxscript.rewriter.ort_fusions import optimize_for_ort
+
+    if not {"input_ids", "attention_mask", "position_ids"} <= {graph_input.name for graph_input in model.graph.input}:
+        return model, 0
+    known = _symbolic_shapes(model)
+    if known is None:
+        return model, 0
+    _symbolic_dims_into(model, known)
+    _fold_static_dims(model, known)
+    _rotary_frequencies_as_matmul(model)
+    _reciprocals(model)
+    with _quiet("onnx_ir.passes.common.shape_inference"):  # it fails on the rewriter's own opset-18 ReduceMax
+        fused, counts = optimize_for_ort(ir.serde.deserialize_model(_weights_as_inputs(model)))
+    if not counts.get("gqa"):
+        return model, 0
+    fused = ir.serde.serialize_model(fused)
+    _opset_for_reshape(fused)
+    _attend_with_mask(fused)
+    _take_graph(model, fused)
+    return model, counts["gqa"]
+
+
+def _symbolic_shapes(model: Any) -> Optional[dict]:
+    """Value name → `ValueInfoProto` from onnxruntime's symbolic shape inference, run on a copy of the graph that
+    holds the weights as shaped inputs (so they are not copied); None, with a log line, if it fails."""
+    from onnxruntime.tools.symbolic_shape_infer import SymbolicShapeInference
+
+    try:
+        inferred = SymbolicShapeInference.infer_shapes(_weights_as_inputs(model), auto_merge=True)
+    except Exception as error:  # an operator it has no rule for: the graph stays as it is, still correct
+        logger.info(f"Graph not reshaped: onnxruntime's symbolic shape inference failed ({first_line(error)})")
+        return None
+    return {value.name: value for value in [*inferred.graph.value_info, *inferred.graph.input, *inferred.graph.output]}
+
+
+def _weights_as_inputs(model: Any) -> Any:
+    """A copy of the model whose weights (initializers of over `_WEIGHT_ELEMENTS` elements) are shaped inputs: what
+    shape inference and the rewriter need of them, without copying them."""
+    from onnx import helper
+
+    graph = model.graph
+    weights = [tensor for tensor in graph.initializer if _elements(tensor) > _WEIGHT_ELEMENTS]
+    skeleton = helper.make_graph(
+        graph.node, graph.name,
+        [*graph.input, *(helper.make_tensor_value_info(w.name, w.data_type, list(w.dims)) for w in weights)],
+        graph.output,
+        [tensor for tensor in graph.initializer if _elements(tensor) <= _WEIGHT_ELEMENTS],
+        value_info=graph.value_info,
+    )
+    return helper.make_model(skeleton, opset_imports=model.opset_import, ir_version=model.ir_version)
+
+
+def _take_graph(model: Any, rewritten: Any):
+    """Give `model` the graph of `rewritten` (made from `_weights_as_inputs(model)`), keeping the weights it reads."""
+    graph = model.graph
+    weights = {tensor.name for tensor in graph.initializer if _elements(tensor) > _WEIGHT_ELEMENTS}
+    read = {name for node in rewritten.graph.node for name in node.input}
+    for position in reversed(range(len(graph.initializer))):
+        if graph.initializer[position].name not in weights or graph.initializer[position].name not in read:
+            del graph.initializer[position]
+    graph.initializer.extend(rewritten.graph.initializer)
+    for field in ("node", "output", "value_info"):
+        del getattr(graph, field)[:]
+        getattr(graph, field).extend(getattr(rewritten.graph, field))
+    inputs = [graph_input for graph_input in rewritten.graph.input if graph_input.name not in weights]
+    del graph.input[:]
+    graph.input.extend(inputs)
+    del model.opset_import[:]
+    model.opset_import.extend(rewritten.opset_import)
+
+
+def _elements(tensor: Any) -> int:
+    count = 1
+    for dim in tensor.dims:
+        count *= dim
+    return count
+
+
 def _shape_dims(value: Any):
     """The value's dims (ints and dim names) if every one is known, else None."""
     if value is None or not value.type.tensor_type.HasField("shape"):
         return None
     dims = tuple(dim.dim_param or (dim.dim_value if dim.HasField("dim_value") else None) for dim in value.type.tensor_type.shape.dim)
     return None if any(dim is None or dim == "" for dim in dims) else dims
+
+
+def _shape_of_shape_node(node: Any, known: dict):
+    """The dims a `Shape` node returns (its `start`/`end` applied), if all are known."""
+    dims = _shape_dims(known.get(node.input[0]))
+    if dims is None:
+        return None
+    attributes = {attribute.name: attribute.i for attribute in node.attribute}
+    return dims[slice(attributes.get("start", 0), attributes.get("end"))]
+
+
+def _symbolic_dims_into(model: Any, known: dict):
+    """Record the inferred shapes in the graph's `value_info` (the rewriter's checks read dims from there)."""
+    outputs = {value.name for value in [*model.graph.input, *model.graph.output, *model.graph.initializer]}
+    del model.graph.value_info[:]
+    model.graph.value_info.extend(value for name, value in known.items() if name not in outputs)
+
+
+def _constants(model: Any) -> dict:
+    """Value name → numpy array of every small initializer and `Constant` node."""
+    from onnx import numpy_helper
+
+    values = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer if _elements(t) <= _WEIGHT_ELEMENTS}
+    for node in model.graph.node:
+        if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
+            values[node.output[0]] = numpy_helper.to_array(node.attribute[0].t)
+    return values
+
+
+def _fold_static_dims(model: Any, known: dict):
+    """`Gather(Shape(x), i)` → a constant where dim i of x is a number (a head count, a head size)."""
+    import numpy as np
+    from onnx import helper, numpy_helper
+
+    constants = _constants(model)
+    producers = {output: node for node in model.graph.node for output in node.output}
+    for position, node in enumerate(model.graph.node):
+        shape_node = producers.get(node.input[0]) if node.op_type == "Gather" else None
+        index = constants.get(node.input[1]) if shape_node is not None and shape_node.op_type == "Shape" else None
+        if index is None or index.ndim != 0:
+            continue
+        dims = _shape_of_shape_node(shape_node, known)
+        if dims is not None and isinstance(dims[int(index)], int):
+            value = numpy_helper.from_array(np.array(dims[int(index)], np.int64))
+            model.graph.node[position].CopyFrom(helper.make_node("Constant", [], [node.output[0]], value=value))
+
+
+def _rotary_frequencies_as_matmul(model: Any):
+    """transformers 5's rotary angles `Cast(Unsqueeze(position_ids, [2])) * inv_freq` in transformers 4's form,
+    `Transpose(inv_freq[1, E, 1] @ Cast(Unsqueeze(position_ids, [1])), [0, 2, 1])`, the one the rewriter knows."""
+    import numpy as np
+    from onnx import helper, numpy_helper
+
+    constants = _constants(model)
+    producers = {output: node for node in model.graph.node for output in node.output}
+    nodes = []
+    for node in model.graph.node:
+        cast = producers.get(node.input[0]) if node.op_type == "Mul" else None
+        inv_freq = constants.get(node.input[1]) if cast is not None and cast.op_type == "Cast" else None
+        unsqueeze = producers.get(cast.input[0]) if inv_freq is not None and inv_freq.ndim == 1 else None
+        if unsqueeze is None or unsqueeze.op_type != "Unsqueeze" or len(unsqueeze.input) < 2:
+            nodes.append(node)
+            continue
+        axes = constants.get(unsqueeze.input[1])
+        if axes is None or axes.tolist() != [2]:
+            nodes.append(node)
+            continue
+        name = node.output[0]
+        nodes += [
+            helper.make_node("Constant", [], [f"{name}/inv_freq"], value=numpy_helper.from_array(inv_freq.reshape(1, -1, 1))),
+            helper.make_node("Constant", [], [f"{name}/axes"], value=numpy_helper.from_array(np.array([1], np.int64))),
+            helper.make_node("Unsqueeze", [unsqueeze.input[0], f"{name}/axes"], [f"{name}/positions"]),
+            helper.make_node("Cast", [f"{name}/positions"], [f"{name}/float_positions"], to=_cast_type(cast)),
+            helper.make_node("MatMul", [f"{name}/inv_freq", f"{name}/float_positions"], [f"{name}/angles"]),
+            helper.make_node("Transpose", [f"{name}/angles"], [name], perm=[0, 2, 1]),
+        ]
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+
+
+def _cast_type(cast: Any) -> int:
+    return next(attribute.i for attribute in cast.attribute if attribute.name == "to")
+
+
+def _reciprocals(model: Any):
+    """`Div(1, x)` → `Reciprocal(x)` (an RMSNorm's `1 / sqrt(mean(x²) + ε)`: the rewriter's form)."""
+    from onnx import helper
+
+    ones = {name for name, value in _constants(model).items() if value.size == 1 and value.dtype.kind == "f" and value.item() == 1}
+    for position, node in enumerate(model.graph.node):
+        if node.op_type == "Div" and node.input[0] in ones:
+            model.graph.node[position].CopyFrom(helper.make_node("Reciprocal", [node.input[1]], list(node.output), name=node.name))
+
+
+def _opset_for_reshape(model: Any):
+    """Raise a graph below opset 14 to 14 if the rewriter wrote `Reshape(allowzero=…)`, which 14 introduced (the
+    operators 14 changed keep their opset-13 meaning under their attributes' defaults)."""
+    standard = next(entry for entry in model.opset_import if entry.domain in ("", "ai.onnx"))
+    uses_allowzero = any(
+        node.op_type == "Reshape" and any(attribute.name == "allowzero" for attribute in node.attribute)
+        for node in model.graph.node
+    )
+    if standard.version < 14 and uses_allowzero:
+        standard.version = 14
+
+
+def _attend_with_mask(model: Any):
+    """Give every `GroupQueryAttention` the graph's mask and positions (see the module's docstring), then drop the
+    nodes that computed the rewriter's lengths."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    def constant(name, value):
+        return helper.make_node("Constant", [], [f"/mask/{name}"], value=numpy_helper.from_array(np.array(value)))
+
+    def node(op, inputs, output, **attributes):
+        return helper.make_node(op, [name if name in graph_inputs else f"/mask/{name}" for name in inputs],
+                                [f"/mask/{output}"], **attributes)
+
+    graph_inputs = {"attention_mask", "input_ids"}
+    mask_nodes = [
+        constant("zero", np.array([0], np.int64)), constant("one", np.array([1], np.int64)),
+        constant("two", np.array([2], np.int64)), constant("scalar", np.array([], np.int64)),
+        constant("float_one", np.float32(1)), constant("float_max", np.finfo(np.float32).max),  # HF masks with min
+        node("Shape", ["attention_mask"], "mask_shape"), node("Shape", ["input_ids"], "ids_shape"),
+        node("Slice", ["mask_shape", "zero", "one"], "batch"), node("Slice", ["mask_shape", "one", "two"], "total"),
+        node("Slice", ["ids_shape", "one", "two"], "sequence"),
+        node("Sub", ["total", "one"], "last"), node("Expand", ["last", "batch"], "rows_last"),
+        node("Cast", ["rows_last"], "seqlens_k", to=TensorProto.INT32),
+        node("Reshape", ["total", "scalar"], "total_0d"),
+        node("Cast", ["total_0d"], "total_sequence_length", to=TensorProto.INT32),
+        node("Expand", ["sequence", "batch"], "rows_sequence"),
+        node("Cast", ["rows_sequence"], "query_seqlens", to=TensorProto.INT32),
+        node("Cast", ["attention_mask"], "float_mask", to=TensorProto.FLOAT),
+        node("Sub", ["float_mask", "float_one"], "minus_padding"), node("Mul", ["minus_padding", "float_max"], "bias_2d"),
+        node("Unsqueeze", ["bias_2d", "one"], "bias_3d"), node("Unsqueeze", ["bias_3d", "one"], "bias_4d"),
+        node("Concat", ["batch", "one", "sequence", "total"], "bias_shape", axis=0),
+        node("Expand", ["bias_4d", "bias_shape"], "attention_bias"),
+    ]
+    for attention in model.graph.node:
+        if attention.op_type == "GroupQueryAttention":
+            inputs = list(attention.input) + [""] * (_QUERY_SEQLENS + 1 - len(attention.input))
+            inputs[_SEQLENS_K], inputs[_TOTAL_SEQUENCE_LENGTH] = "/mask/seqlens_k", "/mask/total_sequence_length"
+            inputs[_POSITION_IDS], inputs[_ATTENTION_BIAS] = "position_ids", "/mask/attention_bias"
+            inputs[_QUERY_SEQLENS] = "/mask/query_seqlens"
+            del attention.input[:]
+            attention.input.extend(inputs)
+    needed, kept = {output.name for output in model.graph.output}, []
+    for graph_node in reversed(mask_nodes + list(model.graph.node)):  # the producers of what is read, from the end
+        if any(output in needed for output in graph_node.output):
+            kept.append(graph_node)
+            needed.update(name for name in graph_node.input if name)
+    del model.graph.node[:]
+    model.graph.node.extend(reversed(kept))
+    initializers = [tensor for tensor in model.graph.initializer if tensor.name in needed]
+    del model.graph.initializer[:]
+    model.graph.initializer.extend(initializers)
+
+
+@contextmanager
+def _quiet(name: str):
+    """Silence a library's logger below ERROR for the duration."""
+    library_logger = logging.getLogger(name)
+    level = library_logger.level
+    library_logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        library_logger.setLevel(level)

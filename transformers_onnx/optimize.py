@@ -1,9 +1,11 @@
 """Make an exported graph faster with onnxruntime: transformer fusions (`--optimize`), dynamic int8
 quantization of the linear layers (`--quantize`, `--quantize int8`) and 4-bit weights (`--quantize int4`).
 
-`optimize` runs `onnxruntime.transformers.optimizer.optimize_model` with the model's family, head count and
-hidden size, which fuses attention, layer norms, GELU and embeddings into onnxruntime's contrib ops (the
-result runs only on onnxruntime), then `fusions.share_shapes`, which computes the layers' shapes once. `quantize` runs `onnxruntime.quantization.quantize_dynamic` on the
+`optimize` runs, on a decoder's generation graph, `fusions.fuse_group_query_attention` (onnxscript's rewriter:
+rotary, cache and attention of each layer in one `GroupQueryAttention`), then
+`onnxruntime.transformers.optimizer.optimize_model` with the model's family, head count and hidden size, which
+fuses attention, layer norms, GELU and embeddings into onnxruntime's contrib ops (the result runs only on
+onnxruntime), then `fusions.share_shapes`, which computes the layers' shapes once. `quantize` runs `onnxruntime.quantization.quantize_dynamic` on the
 MatMul-based layers: int8 weights, activations quantized at run time. `quantize_int4` runs onnxruntime's
 `MatMulNBitsQuantizer`: every MatMul with a constant weight (the lm_head too) becomes a `MatMulNBits` with
 4-bit blocks. Each writes a new file; the CLI validates it like the plain export (a quantized graph with
@@ -15,9 +17,10 @@ import shutil
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
+from .compat import partial_rotary_factor
 from .files import move_into_place
-from .errors import OptimizationError
-from .fusions import share_shapes
+from .errors import OptimizationError, ValidationError, first_line
+from .fusions import fuse_group_query_attention, share_shapes
 from .models import MODELS, canonical_model_type
 
 logger = logging.getLogger(__name__)
@@ -66,17 +69,19 @@ def check_optimizable(model_type: str):
         )
 
 
-def optimize(onnx_model: Path, model_config: Any, output: Path) -> dict[str, int]:
+def optimize(onnx_model: Path, model_config: Any, output: Path, group_query_attention: bool = True) -> dict[str, int]:
     """Fuse the graph's transformer blocks into onnxruntime's operators.
 
     Args:
         onnx_model: The exported `.onnx` file.
         model_config: The model's `PretrainedConfig` (its `model_type`, `num_attention_heads`, `hidden_size`).
         output: The `.onnx` file to write (it runs only on onnxruntime).
+        group_query_attention: Try `fusions.fuse_group_query_attention` where `group_query_attention_applies`.
 
     Returns:
-        How many of each fused operator the graph holds, e.g. `{"Attention": 12, "SkipLayerNormalization": 24}`,
-        and under `"shared Shape"` how many `Shape` nodes `fusions.share_shapes` replaced.
+        How many of each fused operator the graph holds, e.g. `{"Attention": 12, "SkipLayerNormalization": 24}`
+        (`"GroupQueryAttention"` among them), and under `"shared Shape"` how many `Shape` nodes
+        `fusions.share_shapes` replaced.
 
     Raises:
         OptimizationError: the model type is not one the optimizer supports.
@@ -93,11 +98,28 @@ def optimize(onnx_model: Path, model_config: Any, output: Path) -> dict[str, int
         Path(onnx_model).as_posix(), model_type=ort_model_type, num_heads=num_heads, hidden_size=hidden_size, opt_level=0
     )
     counts = {op: count for op, count in optimized.get_fused_operator_statistics().items() if count}
+    if group_query_attention and group_query_attention_applies(model_config):  # after the norms' fusion: qwen3's q/k norms are then its form
+        optimized.model, fused_attention = fuse_group_query_attention(optimized.model)
+        counts.update({"GroupQueryAttention": fused_attention} if fused_attention else {})
     shared = share_shapes(optimized.model)
     if shared:
         counts["shared Shape"] = shared
     optimized.save_model_to_file(Path(output).as_posix(), use_external_data_format=_has_external_data(onnx_model))
     return counts
+
+
+def group_query_attention_applies(model_config: Any) -> bool:
+    """Whether `optimize` tries `GroupQueryAttention` for this model. onnxruntime's CPU kernel takes head sizes that
+    are multiples of 16 and rotary halves that are multiples of 8; the rewriter builds no sliding window (mistral's,
+    gemma's local layers) and drops a custom attention scale (granite's `attention_multiplier`)."""
+    head_size = getattr(model_config, "head_dim", None) or model_config.hidden_size // model_config.num_attention_heads
+    rotary_half = int(head_size * partial_rotary_factor(model_config)) // 2
+    layer_types = getattr(model_config, "layer_types", None) or ()
+    sliding = "sliding_attention" in layer_types or (
+        not layer_types and getattr(model_config, "sliding_window", None) and getattr(model_config, "use_sliding_window", True)
+    )
+    scaled = getattr(model_config, "attention_multiplier", None) is not None
+    return head_size % 16 == 0 and rotary_half % 8 == 0 and not sliding and not scaled
 
 
 def quantize(onnx_model: Path, output: Path):
@@ -191,8 +213,19 @@ def optimize_and_quantize(
         if optimize_graph:
             optimized = work / "optimized" / onnx_model.name
             optimized.parent.mkdir(parents=True)
-            logger.info(f"Fused operators: {format_counts(optimize(current, model_config, optimized)) or 'none'}")
-            validate(optimized, atol)
+            counts = optimize(current, model_config, optimized)
+            logger.info(f"Fused operators: {format_counts(counts) or 'none'}")
+            try:
+                validate(optimized, atol)
+            except ValidationError as error:  # a pattern the rewriter matched on a model it does not fit
+                if "GroupQueryAttention" not in counts:
+                    raise
+                logger.warning(f"The GroupQueryAttention graph failed its validation ({first_line(error)}): fusing without it")
+                for stale in (optimized, optimized.with_name(f"{optimized.name}.data")):
+                    stale.unlink(missing_ok=True)
+                counts = optimize(current, model_config, optimized, group_query_attention=False)
+                logger.info(f"Fused operators: {format_counts(counts) or 'none'}")
+                validate(optimized, atol)
             current = optimized
         if quantize_graph:
             quantized = work / "quantized" / onnx_model.name
