@@ -73,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--optimize",
         action="store_true",
         help="Fuse attention, layer norms and GELU with onnxruntime's transformer optimizer (onnxruntime-only graph;"
-        " no faster than the plain graph on CPU, where --quantize is the lever: docs/performance.md).",
+        " a decoder's --generation graph also gets GroupQueryAttention; for encoders on CPU --quantize is the lever:"
+        " docs/performance.md).",
     )
     parser.add_argument(
         "--quantize",
