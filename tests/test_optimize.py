@@ -185,14 +185,20 @@ def test_decoder_optimize_and_int4_validate(model_type, tiny_checkpoint, tmp_pat
 #: granite's attention scale, and attention the rewriter's patterns do not describe (falcon, bloom, gpt2, ...).
 GROUP_QUERY_ATTENTION = {"llama", "mixtral", "qwen2", "qwen3", "gemma", "phi3"}
 
+#: Of those, the families whose GroupQueryAttention reads one packed q/k/v projection (`fusions.pack_projections`;
+#: phi3's checkpoint packs it already); qwen3 normalizes q and k per head between the projections and attention.
+PACKED_ATTENTION = GROUP_QUERY_ATTENTION - {"qwen3"}
+
 
 def _head_size_16(model_type: str) -> dict:
     """Config overrides that give the tiny model of `model_type` (4 heads) heads of 16 dims."""
     return {"hidden_size": 64, **({"head_dim": 16} if "head_dim" in TINY_MODELS[model_type].config_kwargs else {})}
 
 
-def _group_query_attention_nodes(graph_file) -> int:
-    return sum(node.op_type == "GroupQueryAttention" for node in onnx.load(str(graph_file)).graph.node)
+def _group_query_attention_nodes(graph_file, packed: bool = False) -> int:
+    """How many GroupQueryAttention nodes the graph holds (`packed`: that read a packed q/k/v, no key, no value)."""
+    nodes = onnx.load(str(graph_file)).graph.node
+    return sum(node.op_type == "GroupQueryAttention" and (not packed or node.input[1:3] == ["", ""]) for node in nodes)
 
 
 OPTIMIZABLE_DECODERS = [m for m in DECODERS if m.replace("_", "-") in optimize_module.ORT_MODEL_TYPES]
@@ -210,6 +216,50 @@ def test_group_query_attention_where_it_fits(model_type, tiny_checkpoint, tmp_pa
     fused = _group_query_attention_nodes(tmp_path / "model.onnx")
     assert fused == (layers if model_type in GROUP_QUERY_ATTENTION else 0)
     assert (f"GroupQueryAttention: {fused}" in stderr) == bool(fused)
+    packed = _group_query_attention_nodes(tmp_path / "model.onnx", packed=True)
+    assert packed == (layers if model_type in PACKED_ATTENTION else 0)
+
+
+@pytest.mark.parametrize("opset", [11, 17])  # Split's sizes: an attribute before opset 13, an input since
+def test_pack_projections(opset):
+    """MatMuls that read one tensor become one MatMul of the concatenated weights and a Split (with one Add where
+    each had a bias, and the Adds kept where one had none), computing what they did; a MatMul of another input size
+    or input, and one whose output is the graph's, are left alone."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    from transformers_onnx.fusions import pack_projections
+
+    rng = np.random.default_rng(0)
+    weight = lambda *shape: rng.standard_normal(shape).astype(np.float32)
+    initializers = {"q": weight(8, 6), "k": weight(8, 2), "v": weight(8, 2), "bq": weight(6), "bk": weight(2),
+                    "bv": weight(2), "gate": weight(8, 5), "up": weight(8, 5), "bias_up": weight(5),
+                    "other": weight(3, 4), "head": weight(8, 3)}
+    matmul = lambda x, w, out: helper.make_node("MatMul", [x, w], [out])
+    nodes = [matmul("x", "q", "q0"), matmul("x", "k", "k0"), matmul("x", "v", "v0"),
+             helper.make_node("Add", ["q0", "bq"], ["q1"]), helper.make_node("Add", ["bk", "k0"], ["k1"]),
+             helper.make_node("Add", ["v0", "bv"], ["v1"]),
+             helper.make_node("Concat", ["q1", "k1", "v1"], ["qkv"], axis=-1),
+             matmul("z", "gate", "g"), matmul("z", "up", "u0"), helper.make_node("Add", ["u0", "bias_up"], ["u"]),
+             helper.make_node("Mul", ["g", "u"], ["mlp"]), matmul("y", "other", "lone"), matmul("x", "head", "logits")]
+    outputs = {"qkv": 10, "mlp": 5, "lone": 4, "logits": 3}  # their last dims
+    graph = helper.make_graph(
+        nodes, "projections",
+        [helper.make_tensor_value_info(name, TensorProto.FLOAT, shape) for name, shape in
+         [("x", ["batch", 2, 8]), ("y", ["batch", 2, 3]), ("z", ["batch", 2, 8])]],
+        [helper.make_tensor_value_info(name, TensorProto.FLOAT, ["batch", 2, size]) for name, size in outputs.items()],
+        [numpy_helper.from_array(value, name) for name, value in initializers.items()],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    feed = {"x": weight(3, 2, 8), "y": weight(3, 2, 3), "z": weight(3, 2, 8)}
+    expected = InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, feed)
+    assert pack_projections(model) == 2
+    onnx.checker.check_model(model, full_check=True)
+    assert sum(node.op_type == "MatMul" for node in model.graph.node) == 4  # q|k|v, gate|up, other, head
+    assert [node.op_type for node in model.graph.node].count("Add") == 2  # q|k|v's bias; up's, after the Split
+    assert not {"q", "k", "v", "bq", "gate", "up"} & {tensor.name for tensor in model.graph.initializer}
+    packed = InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, feed)
+    for value, reference in zip(packed, expected):
+        np.testing.assert_allclose(value, reference, rtol=1e-5, atol=1e-5)
 
 
 def test_group_query_attention_that_fails_validation_is_dropped(tiny_checkpoint, tmp_path, capsys, monkeypatch):

@@ -17,9 +17,14 @@ and the rotary frequencies in transformers 4's `MatMul` form. The rewriter's nod
 the fused nodes are then given the graph's own mask instead: every row as long as the mask, its padding as an
 additive `attention_bias`, the `position_ids` for the rotary and every new token valid (`query_seqlens`), so the
 graph computes what the traced one does, left padding and batched multi-token steps with a past included.
+
+`pack_projections`: the MatMuls that read one tensor (a layer's q, k and v projections, an MLP's gate and up)
+become one MatMul of their concatenated weights and a `Split`: one GEMV of a decode step instead of three, the
+form onnxruntime-genai's builder writes; a `GroupQueryAttention` then reads the packed q/k/v itself.
 """
 
 import logging
+import math
 from contextlib import contextmanager
 from typing import Any, Optional
 
@@ -99,6 +104,106 @@ def share_shapes(model: Any) -> int:
     return len(renamed)
 
 
+def pack_projections(model: Any) -> int:
+    """Make the MatMuls that read one tensor with constant weights of one input size (a layer's q, k and v
+    projections, an MLP's gate and up) one MatMul of the concatenated weights, then a `Split`; their bias `Add`s
+    become one before it. A `GroupQueryAttention` that reads the three parts, in order, reads the packed tensor.
+
+    Args:
+        model: An `onnx.ModelProto` whose weights are initializers, changed in place.
+
+    Returns:
+        How many MatMul groups were packed.
+    """
+    import numpy as np
+    from onnx import helper, numpy_helper
+
+    graph = model.graph
+    all_nodes = list(graph.node)  # the same node objects throughout: they are told apart by identity
+    weights = {tensor.name: tensor for tensor in graph.initializer if len(tensor.dims) == 2}
+    vectors = {tensor.name: tensor for tensor in graph.initializer if len(tensor.dims) == 1}
+    readers = {}
+    for node in all_nodes:
+        for name in node.input:
+            readers.setdefault(name, []).append(node)
+    graph_outputs = {output.name for output in graph.output}
+    groups = {}
+    for node in all_nodes:
+        weight = weights.get(node.input[1]) if node.op_type == "MatMul" and not node.domain else None
+        if weight is not None and node.output[0] not in graph_outputs:
+            groups.setdefault((node.input[0], weight.dims[0], weight.data_type), []).append(node)
+    standard = next(entry.version for entry in model.opset_import if entry.domain in ("", "ai.onnx"))
+    removed, packed_nodes, unread = set(), {}, set()
+    for (activation, _, _), matmuls in groups.items():
+        if len(matmuls) < 2 or len({matmul.input[1] for matmul in matmuls}) < len(matmuls):
+            continue
+        arrays = [numpy_helper.to_array(weights[matmul.input[1]]) for matmul in matmuls]
+        biases = [_bias_add(matmul, readers, vectors, graph_outputs) for matmul in matmuls]
+        name = f"{matmuls[0].output[0]}/packed"
+        sizes = [array.shape[1] for array in arrays]
+        graph.initializer.append(numpy_helper.from_array(np.concatenate(arrays, axis=1), f"{name}/weight"))
+        nodes = [helper.make_node("MatMul", [activation, f"{name}/weight"], [name], name=name)]
+        parts = [matmul.output[0] for matmul in matmuls]
+        if all(bias is not None and bias[1].shape == (size,) for bias, size in zip(biases, sizes)):
+            bias = np.concatenate([vector for _, vector in biases])
+            graph.initializer.append(numpy_helper.from_array(bias, f"{name}/bias"))
+            nodes.append(helper.make_node("Add", [name, f"{name}/bias"], [f"{name}/biased"], name=f"{name}/biased"))
+            parts = [add.output[0] for add, _ in biases]
+            removed.update(id(add) for add, _ in biases)
+            unread.update(name for add, _ in biases for name in add.input)
+        if standard >= 13:
+            graph.initializer.append(numpy_helper.from_array(np.array(sizes, np.int64), f"{name}/sizes"))
+            split_inputs = [nodes[-1].output[0], f"{name}/sizes"]
+            split = helper.make_node("Split", split_inputs, parts, name=f"{name}/split", axis=-1)
+        else:
+            split = helper.make_node("Split", [nodes[-1].output[0]], parts, name=f"{name}/split", axis=-1, split=sizes)
+        packed_nodes[id(matmuls[0])] = nodes + [split]
+        removed.update(id(matmul) for matmul in matmuls[1:])
+        unread.update(matmul.input[1] for matmul in matmuls)
+    if not packed_nodes:
+        return 0
+    nodes = []
+    for node in all_nodes:
+        if id(node) in packed_nodes:
+            nodes += packed_nodes[id(node)]
+        elif id(node) not in removed:
+            nodes.append(node)
+    nodes = _attention_reads_packed(nodes)
+    read = {name for node in nodes for name in node.input}
+    kept = [tensor for tensor in graph.initializer if tensor.name in read or tensor.name not in unread]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    return len(packed_nodes)
+
+
+def _bias_add(matmul: Any, readers: dict, vectors: dict, graph_outputs: set):
+    """`(add, bias array)` if the MatMul's only reader is an `Add` of a constant 1-D bias, else None."""
+    from onnx import numpy_helper
+
+    output = matmul.output[0]
+    add = readers.get(output, [None])[0] if len(readers.get(output, [])) == 1 and output not in graph_outputs else None
+    if add is None or add.op_type != "Add":
+        return None
+    bias = vectors.get(add.input[1] if add.input[0] == output else add.input[0])
+    return None if bias is None else (add, numpy_helper.to_array(bias))
+
+
+def _attention_reads_packed(nodes: list) -> list:
+    """Feed a `GroupQueryAttention` whose query, key and value are the three outputs of one `Split` the Split's
+    input instead (its packed-QKV form), dropping the Split if nothing else reads it."""
+    splits = {tuple(node.output): node for node in nodes if node.op_type == "Split" and len(node.output) == 3}
+    used = set()
+    for node in nodes:
+        split = splits.get(tuple(node.input[:3])) if node.op_type == "GroupQueryAttention" else None
+        if split is not None:
+            node.input[0], node.input[1], node.input[2] = split.input[0], "", ""
+            used.add(id(split))
+    read = {name for node in nodes for name in node.input}
+    return [node for node in nodes if id(node) not in used or any(output in read for output in node.output)]
+
+
 def fuse_group_query_attention(model: Any) -> tuple[Any, int]:
     """Fuse each layer's attention into `GroupQueryAttention`, keeping what `attention_mask` means.
 
@@ -122,7 +227,7 @@ def fuse_group_query_attention(model: Any) -> tuple[Any, int]:
     _fold_static_dims(model, known)
     _rotary_frequencies_as_matmul(model)
     _reciprocals(model)
-    with _quiet("onnx_ir.passes.common.shape_inference"):  # it fails on the rewriter's own opset-18 ReduceMax
+    with quiet_logger("onnx_ir.passes.common.shape_inference"):  # it fails on the rewriter's own opset-18 ReduceMax
         fused, counts = optimize_for_ort(ir.serde.deserialize_model(_weights_as_inputs(model)))
     if not counts.get("gqa"):
         return model, 0
@@ -152,12 +257,12 @@ def _weights_as_inputs(model: Any) -> Any:
     from onnx import helper
 
     graph = model.graph
-    weights = [tensor for tensor in graph.initializer if _elements(tensor) > _WEIGHT_ELEMENTS]
+    weights = [tensor for tensor in graph.initializer if math.prod(tensor.dims) > _WEIGHT_ELEMENTS]
     skeleton = helper.make_graph(
         graph.node, graph.name,
         [*graph.input, *(helper.make_tensor_value_info(w.name, w.data_type, list(w.dims)) for w in weights)],
         graph.output,
-        [tensor for tensor in graph.initializer if _elements(tensor) <= _WEIGHT_ELEMENTS],
+        [tensor for tensor in graph.initializer if math.prod(tensor.dims) <= _WEIGHT_ELEMENTS],
         value_info=graph.value_info,
     )
     return helper.make_model(skeleton, opset_imports=model.opset_import, ir_version=model.ir_version)
@@ -166,7 +271,7 @@ def _weights_as_inputs(model: Any) -> Any:
 def _take_graph(model: Any, rewritten: Any):
     """Give `model` the graph of `rewritten` (made from `_weights_as_inputs(model)`), keeping the weights it reads."""
     graph = model.graph
-    weights = {tensor.name for tensor in graph.initializer if _elements(tensor) > _WEIGHT_ELEMENTS}
+    weights = {tensor.name for tensor in graph.initializer if math.prod(tensor.dims) > _WEIGHT_ELEMENTS}
     read = {name for node in rewritten.graph.node for name in node.input}
     for position in reversed(range(len(graph.initializer))):
         if graph.initializer[position].name not in weights or graph.initializer[position].name not in read:
@@ -180,13 +285,6 @@ def _take_graph(model: Any, rewritten: Any):
     graph.input.extend(inputs)
     del model.opset_import[:]
     model.opset_import.extend(rewritten.opset_import)
-
-
-def _elements(tensor: Any) -> int:
-    count = 1
-    for dim in tensor.dims:
-        count *= dim
-    return count
 
 
 def _shape_dims(value: Any):
@@ -217,7 +315,7 @@ def _constants(model: Any) -> dict:
     """Value name → numpy array of every small initializer and `Constant` node."""
     from onnx import numpy_helper
 
-    values = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer if _elements(t) <= _WEIGHT_ELEMENTS}
+    values = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer if math.prod(t.dims) <= _WEIGHT_ELEMENTS}
     for node in model.graph.node:
         if node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value":
             values[node.output[0]] = numpy_helper.to_array(node.attribute[0].t)
@@ -355,12 +453,12 @@ def _attend_with_mask(model: Any):
 
 
 @contextmanager
-def _quiet(name: str):
-    """Silence a library's logger below ERROR for the duration."""
+def quiet_logger(name: str, level: int = logging.ERROR):
+    """Silence a library's logger (`""`: the root logger) below `level` for the duration."""
     library_logger = logging.getLogger(name)
-    level = library_logger.level
-    library_logger.setLevel(logging.ERROR)
+    saved = library_logger.level
+    library_logger.setLevel(level)
     try:
         yield
     finally:
-        library_logger.setLevel(level)
+        library_logger.setLevel(saved)

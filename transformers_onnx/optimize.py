@@ -1,12 +1,13 @@
 """Make an exported graph faster with onnxruntime: transformer fusions (`--optimize`), dynamic int8
 quantization of the linear layers (`--quantize`, `--quantize int8`) and 4-bit weights (`--quantize int4`).
 
-`optimize` runs, on a decoder's generation graph, `fusions.fuse_group_query_attention` (onnxscript's rewriter:
-rotary, cache and attention of each layer in one `GroupQueryAttention`), then
-`onnxruntime.transformers.optimizer.optimize_model` with the model's family, head count and hidden size, which
-fuses attention, layer norms, GELU and embeddings into onnxruntime's contrib ops (the result runs only on
-onnxruntime), then `fusions.share_shapes`, which computes the layers' shapes once. `quantize` runs `onnxruntime.quantization.quantize_dynamic` on the
-MatMul-based layers: int8 weights, activations quantized at run time. `quantize_int4` runs onnxruntime's
+`optimize` runs `onnxruntime.transformers.optimizer.optimize_model` with the model's family, head count and hidden
+size, which fuses attention, layer norms, GELU and embeddings into onnxruntime's contrib ops (the result runs only
+on onnxruntime); then, on a decoder's generation graph, `fusions.fuse_group_query_attention` (onnxscript's
+rewriter: rotary, cache and attention of each layer in one `GroupQueryAttention`); then `fusions.pack_projections`
+(q/k/v, gate/up: one MatMul each) and `fusions.share_shapes`, which computes the layers' shapes once.
+`quantize` runs `onnxruntime.quantization.quantize_dynamic` on the MatMul-based layers: int8 weights, activations
+quantized at run time. `quantize_int4` runs onnxruntime's
 `MatMulNBitsQuantizer`: every MatMul with a constant weight (the lm_head too) becomes a `MatMulNBits` with
 4-bit blocks. Each writes a new file; the CLI validates it like the plain export (a quantized graph with
 `QUANTIZED_ATOL` or `INT4_ATOL`). Measurements: docs/performance.md.
@@ -20,7 +21,7 @@ from typing import Any, Callable, Optional, Union
 from .compat import partial_rotary_factor
 from .files import move_into_place
 from .errors import OptimizationError, ValidationError, first_line
-from .fusions import fuse_group_query_attention, share_shapes
+from .fusions import fuse_group_query_attention, pack_projections, quiet_logger, share_shapes
 from .models import MODELS, canonical_model_type
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,9 @@ def optimize(onnx_model: Path, model_config: Any, output: Path, group_query_atte
     if group_query_attention and group_query_attention_applies(model_config):  # after the norms' fusion: qwen3's q/k norms are then its form
         optimized.model, fused_attention = fuse_group_query_attention(optimized.model)
         counts.update({"GroupQueryAttention": fused_attention} if fused_attention else {})
+    packed = pack_projections(optimized.model)
+    if packed:
+        counts["packed MatMul"] = packed
     shared = share_shapes(optimized.model)
     if shared:
         counts["shared Shape"] = shared
@@ -133,10 +137,7 @@ def quantize(onnx_model: Path, output: Path):
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     logger.info(f"Quantizing {', '.join(QUANTIZED_OPS)} weights to int8 (dynamic quantization)...")
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)  # quantize_dynamic warns on the root logger to run its pre-processing first
-    try:
+    with quiet_logger(""):  # quantize_dynamic warns on the root logger to run its pre-processing first
         quantize_dynamic(
             Path(onnx_model).as_posix(),
             Path(output).as_posix(),
@@ -146,8 +147,6 @@ def quantize(onnx_model: Path, output: Path):
             use_external_data_format=_has_external_data(onnx_model),
             extra_options={"DefaultTensorType": TensorProto.FLOAT},  # type of the outputs of fused contrib ops
         )
-    finally:
-        root.setLevel(level)
 
 
 def quantize_int4(
@@ -164,16 +163,11 @@ def quantize_int4(
     from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 
     logger.info(f"Quantizing MatMul weights to int4 (block size {block_size}, accuracy level {accuracy_level})...")
-    quantizer_logger = logging.getLogger("onnxruntime.quantization.matmul_nbits_quantizer")
-    level = quantizer_logger.level
-    quantizer_logger.setLevel(logging.WARNING)  # an INFO line per MatMul
-    try:
+    with quiet_logger("onnxruntime.quantization.matmul_nbits_quantizer", logging.WARNING):  # an INFO line per MatMul
         quantizer = MatMulNBitsQuantizer(
             Path(onnx_model).as_posix(), block_size=block_size, is_symmetric=True, accuracy_level=accuracy_level
         )
         quantizer.process()
-    finally:
-        quantizer_logger.setLevel(level)
     quantizer.model.save_model_to_file(Path(output).as_posix(), use_external_data_format=_has_external_data(onnx_model))
 
 
