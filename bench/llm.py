@@ -106,6 +106,8 @@ def _export(command: list[str], out: Path) -> dict:
     measured["file_mb"] = round(sum(f.stat().st_size for f in out.glob("model.onnx*")) / 2**20) if out.exists() else 0
     print(f"   {out.name}: {measured['seconds']} s, peak {measured['peak_rss_mb']} MB, exit {measured['exit_code']}",
           flush=True)
+    if measured["exit_code"]:
+        print("      " + "\n      ".join(measured["output_tail"]), flush=True)
     return measured
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from inspect import signature
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Union
 
 import numpy as np
 from packaging.version import Version, parse
@@ -255,7 +255,9 @@ def compute_reference_outputs(config: OnnxConfig, preprocessor: Any, reference_m
     return ReferenceOutputs({name: _int64_ids(np.asarray(value)) for name, value in onnx_inputs.items()}, outputs)
 
 
-def check_onnx_outputs(reference: ReferenceOutputs, onnx_model: Path, onnx_named_outputs: list[str], atol: float):
+def check_onnx_outputs(
+    reference: ReferenceOutputs, onnx_model: Path, onnx_named_outputs: list[str], atol: Union[float, Callable[[np.ndarray], float]]
+):
     """Run the ONNX model in onnxruntime on the reference's inputs and compare its outputs with the reference's.
 
     The report goes to the `transformers_onnx` logger at INFO level, in the legacy format.
@@ -264,7 +266,7 @@ def check_onnx_outputs(reference: ReferenceOutputs, onnx_model: Path, onnx_named
         reference: From `compute_reference_outputs`.
         onnx_model: Path of the `.onnx` file.
         onnx_named_outputs: The outputs to compare.
-        atol: Largest absolute difference allowed.
+        atol: Largest absolute difference allowed, or the function of a reference output that gives it.
 
     Returns:
         How close the outputs came (`OutputsComparison`).
@@ -304,16 +306,17 @@ def check_onnx_outputs(reference: ReferenceOutputs, onnx_model: Path, onnx_named
                 f"is {reference_value.shape} (reference) and {onnx_value.shape} (ONNX)"
             )
         logger.info(f"\t\t-[✓] {onnx_value.shape} matches {reference_value.shape}")
-        if not np.allclose(reference_value, onnx_value, atol=atol):
+        tolerance = float(f"{atol(reference_value):.3g}") if callable(atol) else atol
+        if not np.allclose(reference_value, onnx_value, atol=tolerance):
             difference = np.abs(reference_value.astype(np.float64) - onnx_value.astype(np.float64))
-            bad = int(np.count_nonzero(~np.isclose(reference_value, onnx_value, atol=atol)))
-            logger.info(f"\t\t-[x] values not close enough (atol: {atol})")
+            bad = int(np.count_nonzero(~np.isclose(reference_value, onnx_value, atol=tolerance)))
+            logger.info(f"\t\t-[x] values not close enough (atol: {tolerance})")
             raise ValidationError(
                 "Outputs values doesn't match between reference model and ONNX exported model: "
-                f'output "{name}" has max absolute difference {np.nanmax(difference):.3g} > atol {atol} '
+                f'output "{name}" has max absolute difference {np.nanmax(difference):.3g} > atol {tolerance} '
                 f"in {bad} of {difference.size} values (raise --atol if this difference is acceptable)"
             )
-        logger.info(f"\t\t-[✓] all values close (atol: {atol})")
+        logger.info(f"\t\t-[✓] all values close (atol: {tolerance})")
     return OutputsComparison.of([reference.outputs[name] for name in onnx_named_outputs], onnx_outputs, onnx_named_outputs)
 
 

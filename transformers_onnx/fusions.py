@@ -133,7 +133,7 @@ def pack_projections(model: Any) -> int:
         if weight is not None and node.output[0] not in graph_outputs:
             groups.setdefault((node.input[0], weight.dims[0], weight.data_type), []).append(node)
     standard = next(entry.version for entry in model.opset_import if entry.domain in ("", "ai.onnx"))
-    removed, packed_nodes, unread = set(), {}, set()
+    removed, packed_nodes, droppable = set(), {}, set()  # droppable: initializers kept only if read
     for (activation, _, _), matmuls in groups.items():
         if len(matmuls) < 2 or len({matmul.input[1] for matmul in matmuls}) < len(matmuls):
             continue
@@ -150,16 +150,17 @@ def pack_projections(model: Any) -> int:
             nodes.append(helper.make_node("Add", [name, f"{name}/bias"], [f"{name}/biased"], name=f"{name}/biased"))
             parts = [add.output[0] for add, _ in biases]
             removed.update(id(add) for add, _ in biases)
-            unread.update(name for add, _ in biases for name in add.input)
+            droppable.update(name for add, _ in biases for name in add.input)
         if standard >= 13:
             graph.initializer.append(numpy_helper.from_array(np.array(sizes, np.int64), f"{name}/sizes"))
+            droppable.add(f"{name}/sizes")  # a GroupQueryAttention may read the packed tensor itself
             split_inputs = [nodes[-1].output[0], f"{name}/sizes"]
             split = helper.make_node("Split", split_inputs, parts, name=f"{name}/split", axis=-1)
         else:
             split = helper.make_node("Split", [nodes[-1].output[0]], parts, name=f"{name}/split", axis=-1, split=sizes)
         packed_nodes[id(matmuls[0])] = nodes + [split]
         removed.update(id(matmul) for matmul in matmuls[1:])
-        unread.update(matmul.input[1] for matmul in matmuls)
+        droppable.update(matmul.input[1] for matmul in matmuls)
     if not packed_nodes:
         return 0
     nodes = []
@@ -170,7 +171,7 @@ def pack_projections(model: Any) -> int:
             nodes.append(node)
     nodes = _attention_reads_packed(nodes)
     read = {name for node in nodes for name in node.input}
-    kept = [tensor for tensor in graph.initializer if tensor.name in read or tensor.name not in unread]
+    kept = [tensor for tensor in graph.initializer if tensor.name in read or tensor.name not in droppable]
     del graph.node[:]
     graph.node.extend(nodes)
     del graph.initializer[:]
