@@ -282,9 +282,13 @@ def test_weights_are_freed_before_onnxruntime_maps_the_graph(tiny_checkpoint, tm
 #: Runs the CLI with one stage made to pause (after printing "paused"): `export` once the graph is written in its
 #: staging folder, `validation` just before onnxruntime runs the graph.
 _PAUSING_CLI = """
-import runpy, sys, time
+import runpy, signal, sys, time
 import onnxruntime
 from transformers_onnx import pytorch_backend
+
+# A background job of a non-interactive shell (`make test &`) starts with SIGINT ignored, and so would this child:
+# Ctrl-C's handler, as a terminal's foreground run has it.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 def pausing(function):
     def paused(*args, **kwargs):
