@@ -256,7 +256,10 @@ def compute_reference_outputs(config: OnnxConfig, preprocessor: Any, reference_m
 
 
 def check_onnx_outputs(
-    reference: ReferenceOutputs, onnx_model: Path, onnx_named_outputs: list[str], atol: Union[float, Callable[[np.ndarray], float]]
+    reference: ReferenceOutputs,
+    onnx_model: Path,
+    onnx_named_outputs: list[str],
+    atol: Union[float, Callable[[np.ndarray], float]],
 ):
     """Run the ONNX model in onnxruntime on the reference's inputs and compare its outputs with the reference's.
 
