@@ -361,8 +361,11 @@ def test_get_preprocessor(tiny_checkpoint, tmp_path):
     assert get_preprocessor(str(tmp_path)) is None
 
 
-def test_per_tensor_external_files_are_gathered_into_one(tiny_checkpoint, tmp_path, monkeypatch):
-    """What torch writes for a model over 2 GB (one file per tensor) ends up as one model.onnx.data."""
+@pytest.mark.parametrize("asked", [True, False], ids=["config-asks", "written-anyway"])
+def test_per_tensor_external_files_are_gathered_into_one(asked, tiny_checkpoint, tmp_path, monkeypatch):
+    """What torch writes for a model over 2 GB (one file per tensor) ends up as one model.onnx.data: when the config
+    asks for external data, and when it does not but the exporter wrote it (tied weights, held twice by the graph,
+    take a model under 2 GiB of parameters over the limit)."""
     import onnx
     from onnxruntime import InferenceSession
     from transformers import AutoModel, AutoTokenizer
@@ -382,7 +385,7 @@ def test_per_tensor_external_files_are_gathered_into_one(tiny_checkpoint, tmp_pa
     onnx.save_model(onnx.load((tmp_path / "inline.onnx").as_posix()), (per_tensor / "model.onnx").as_posix(),
                     save_as_external_data=True, all_tensors_to_one_file=False, size_threshold=0)
     assert len(list(per_tensor.iterdir())) > 10
-    monkeypatch.setattr(OnnxConfig, "use_external_data_format", staticmethod(lambda num_parameters: True))
+    monkeypatch.setattr(OnnxConfig, "use_external_data_format", staticmethod(lambda num_parameters: asked))
     _save_weights(config, model, per_tensor / "model.onnx")
     assert sorted(p.name for p in per_tensor.iterdir()) == ["model.onnx", "model.onnx.data"]
     got = InferenceSession((per_tensor / "model.onnx").as_posix()).run(None, feed)

@@ -27,6 +27,7 @@ from .errors import (
     first_line,
 )
 from .files import gather_external_data, move_into_place, staging_folder
+from .utils import ParameterFormat, compute_serialized_parameters_size
 
 logger = logging.getLogger(__name__)
 
@@ -453,6 +454,21 @@ def _backend(framework: str):
 
 
 def _save_weights(config: OnnxConfig, model: Any, onnx_file: Path):
-    """When the config asks for external data, gather all weights into one `<name>.data` file."""
-    if config.use_external_data_format(model.num_parameters()):
+    """When the config asks for external data, or the exporter wrote the weights outside the graph anyway, gather
+    them into one `<name>.data` file. (A graph holds a tied weight twice: a 0.5B Qwen2 with tied embeddings counts
+    1.98 GB of parameters and exports 2.5 GB, which torch writes as a file per tensor.)"""
+    parameters = model.num_parameters()
+    if config.use_external_data_format(parameters) or (
+        onnx_file.stat().st_size < compute_serialized_parameters_size(parameters, ParameterFormat.Float)
+        and _reads_external_data(onnx_file)
+    ):
         gather_external_data(onnx_file)
+
+
+def _reads_external_data(onnx_file: Path) -> bool:
+    """Whether any of the graph's initializers is stored outside it (read without its data: the file is small)."""
+    import onnx
+    from onnx.external_data_helper import uses_external_data
+
+    graph = onnx.load(onnx_file.as_posix(), load_external_data=False).graph
+    return any(uses_external_data(tensor) for tensor in graph.initializer)
