@@ -26,7 +26,7 @@ from .errors import (
     ValidationError,
     first_line,
 )
-from .files import gather_external_data, move_into_place, staging_folder
+from .files import gather_external_data, move_into_place, reads_external_data, staging_folder
 from .utils import ParameterFormat, compute_serialized_parameters_size
 
 logger = logging.getLogger(__name__)
@@ -460,15 +460,7 @@ def _save_weights(config: OnnxConfig, model: Any, onnx_file: Path):
     parameters = model.num_parameters()
     if config.use_external_data_format(parameters) or (
         onnx_file.stat().st_size < compute_serialized_parameters_size(parameters, ParameterFormat.Float)
-        and _reads_external_data(onnx_file)
+        and reads_external_data(onnx_file)
     ):
         gather_external_data(onnx_file)
 
-
-def _reads_external_data(onnx_file: Path) -> bool:
-    """Whether any of the graph's initializers is stored outside it (read without its data: the file is small)."""
-    import onnx
-    from onnx.external_data_helper import uses_external_data
-
-    graph = onnx.load(onnx_file.as_posix(), load_external_data=False).graph
-    return any(uses_external_data(tensor) for tensor in graph.initializer)

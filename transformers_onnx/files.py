@@ -48,6 +48,15 @@ def gather_external_data(onnx_file: Path):
         source.unlink()
 
 
+def reads_external_data(onnx_file: Path) -> bool:
+    """Whether any of the graph's initializers is stored outside it (the graph is read without its data)."""
+    import onnx
+    from onnx.external_data_helper import uses_external_data
+
+    graph = onnx.load(onnx_file.as_posix(), load_external_data=False).graph
+    return any(uses_external_data(tensor) for tensor in graph.initializer)
+
+
 def save_with_external_data(graph: Any, onnx_file: Path, payload: Callable[[Any], Optional[bytes]]):
     """Save `graph` to `onnx_file` with every initializer's bytes in one `<name>.data` file beside it.
 

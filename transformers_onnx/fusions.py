@@ -150,7 +150,7 @@ def pack_projections(model: Any) -> int:
             nodes.append(helper.make_node("Add", [name, f"{name}/bias"], [f"{name}/biased"], name=f"{name}/biased"))
             parts = [add.output[0] for add, _ in biases]
             removed.update(id(add) for add, _ in biases)
-            droppable.update(name for add, _ in biases for name in add.input)
+            droppable.update(input_name for add, _ in biases for input_name in add.input)
         if standard >= 13:
             graph.initializer.append(numpy_helper.from_array(np.array(sizes, np.int64), f"{name}/sizes"))
             droppable.add(f"{name}/sizes")  # a GroupQueryAttention may read the packed tensor itself
@@ -184,9 +184,10 @@ def _bias_add(matmul: Any, readers: dict, vectors: dict, graph_outputs: set):
     from onnx import numpy_helper
 
     output = matmul.output[0]
-    add = readers.get(output, [None])[0] if len(readers.get(output, [])) == 1 and output not in graph_outputs else None
-    if add is None or add.op_type != "Add":
+    output_readers = readers.get(output, [])
+    if len(output_readers) != 1 or output_readers[0].op_type != "Add" or output in graph_outputs:
         return None
+    add = output_readers[0]
     bias = vectors.get(add.input[1] if add.input[0] == output else add.input[0])
     return None if bias is None else (add, numpy_helper.to_array(bias))
 
