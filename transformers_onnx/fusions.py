@@ -26,7 +26,7 @@ form onnxruntime-genai's builder writes; a `GroupQueryAttention` then reads the 
 import logging
 import math
 from contextlib import contextmanager
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from .errors import first_line
 
@@ -206,16 +206,18 @@ def _attention_reads_packed(nodes: list) -> list:
     return [node for node in nodes if id(node) not in used or any(output in read for output in node.output)]
 
 
-def fuse_group_query_attention(model: Any) -> tuple[Any, int]:
+def fuse_group_query_attention(model: Any, layer_attributes: Sequence[dict] = ()) -> tuple[Any, int]:
     """Fuse each layer's attention into `GroupQueryAttention`, keeping what `attention_mask` means.
 
     Args:
         model: The `onnx.ModelProto` of a `causal-lm-with-past` generation graph (inputs `input_ids`,
             `attention_mask`, `position_ids` and the past), prepared in place (its function unchanged).
+        layer_attributes: Per layer, in order, attributes the fused node needs beyond the rewriter's (`scale`,
+            `local_window_size`).
 
     Returns:
-        The fused model and how many `GroupQueryAttention` nodes it holds; `(model, 0)` if no layer matched or
-        the graph lacks those inputs.
+        The fused model and how many `GroupQueryAttention` nodes it holds; `(model, 0)` if no layer matched, the
+        graph lacks those inputs, or layers of different attributes did not all match (which is which is unknown).
     """
     import onnx_ir as ir
     from onnxscript.rewriter.ort_fusions import optimize_for_ort
@@ -234,10 +236,30 @@ def fuse_group_query_attention(model: Any) -> tuple[Any, int]:
     if not counts.get("gqa"):
         return model, 0
     fused = ir.serde.serialize_model(fused)
+    if not _give_layer_attributes(fused, layer_attributes):
+        logger.info(f"GroupQueryAttention not fused: {counts['gqa']} of {len(layer_attributes)} layers matched")
+        return model, 0
     _opset_for_reshape(fused)
     _attend_with_mask(fused)
     _take_graph(model, fused)
     return model, counts["gqa"]
+
+
+def _give_layer_attributes(model: Any, layer_attributes: Sequence[dict]) -> bool:
+    """Set each layer's attributes on its `GroupQueryAttention` (the graph's n-th is layer n's: the layers run in
+    order); False if some layers did not fuse and their attributes differ."""
+    from onnx import helper
+
+    attentions = [node for node in model.graph.node if node.op_type == "GroupQueryAttention"]
+    if len(attentions) != len(layer_attributes):
+        if any(attributes != layer_attributes[0] for attributes in layer_attributes):
+            return False
+        layer_attributes = layer_attributes[:1] * len(attentions)
+    for attention, attributes in zip(attentions, layer_attributes):
+        kept = [attribute for attribute in attention.attribute if attribute.name not in attributes]
+        del attention.attribute[:]
+        attention.attribute.extend(kept + [helper.make_attribute(name, value) for name, value in sorted(attributes.items())])
+    return True
 
 
 def _symbolic_shapes(model: Any) -> Optional[dict]:

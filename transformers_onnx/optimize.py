@@ -105,7 +105,8 @@ def optimize(onnx_model: Path, model_config: Any, output: Path, group_query_atte
     )
     counts = {op: count for op, count in optimized.get_fused_operator_statistics().items() if count}
     if group_query_attention and group_query_attention_applies(model_config):  # after the norms' fusion: qwen3's q/k norms are then its form
-        optimized.model, fused_attention = fuse_group_query_attention(optimized.model)
+        layers = group_query_attention_attributes(model_config)
+        optimized.model, fused_attention = fuse_group_query_attention(optimized.model, layers)
         counts.update({"GroupQueryAttention": fused_attention} if fused_attention else {})
     packed = pack_projections(optimized.model)
     if packed:
@@ -119,16 +120,37 @@ def optimize(onnx_model: Path, model_config: Any, output: Path, group_query_atte
 
 def group_query_attention_applies(model_config: Any) -> bool:
     """Whether `optimize` tries `GroupQueryAttention` for this model. onnxruntime's CPU kernel takes head sizes that
-    are multiples of 16 and rotary halves that are multiples of 8; the rewriter builds no sliding window (mistral's,
-    gemma's local layers) and drops a custom attention scale (granite's `attention_multiplier`)."""
-    head_size = getattr(model_config, "head_dim", None) or model_config.hidden_size // model_config.num_attention_heads
-    rotary_half = int(head_size * partial_rotary_factor(model_config)) // 2
-    layer_types = getattr(model_config, "layer_types", None) or ()
-    sliding = "sliding_attention" in layer_types or (
-        not layer_types and getattr(model_config, "sliding_window", None) and getattr(model_config, "use_sliding_window", True)
+    are multiples of 16 and rotary halves that are multiples of 8; the rewriter's pattern has no soft-capping of the
+    scores (gemma 2's `attn_logit_softcapping`)."""
+    rotary_half = int(_head_size(model_config) * partial_rotary_factor(model_config)) // 2
+    capped = getattr(model_config, "attn_logit_softcapping", None) is not None
+    return _head_size(model_config) % 16 == 0 and rotary_half % 8 == 0 and not capped
+
+
+def group_query_attention_attributes(model_config: Any) -> list[dict[str, Union[int, float]]]:
+    """Each layer's `GroupQueryAttention` attributes that the rewriter does not set: `scale` where the model's is
+    not 1/sqrt(head size) (granite's `attention_multiplier`, gemma 2/3's `query_pre_attn_scalar`^-1/2) and
+    `local_window_size` on a sliding-window layer (the config's `layer_types`; without them, every layer when
+    `sliding_window` is set and `use_sliding_window` not false). transformers' `sliding_window` is onnxruntime's
+    `local_window_size` (measured: the same outputs; one more or one less differs once the past is longer)."""
+    attributes = {}
+    if getattr(model_config, "attention_multiplier", None) is not None:
+        attributes["scale"] = float(model_config.attention_multiplier)
+    elif getattr(model_config, "query_pre_attn_scalar", None) is not None:
+        attributes["scale"] = float(model_config.query_pre_attn_scalar) ** -0.5
+    window = getattr(model_config, "sliding_window", None)
+    layer_types = getattr(model_config, "layer_types", None) or (
+        ["sliding_attention" if window and getattr(model_config, "use_sliding_window", True) else "full_attention"]
+        * model_config.num_hidden_layers
     )
-    scaled = getattr(model_config, "attention_multiplier", None) is not None
-    return head_size % 16 == 0 and rotary_half % 8 == 0 and not sliding and not scaled
+    return [
+        {**attributes, **({"local_window_size": window} if window and layer == "sliding_attention" else {})}
+        for layer in layer_types
+    ]
+
+
+def _head_size(model_config: Any) -> int:
+    return getattr(model_config, "head_dim", None) or model_config.hidden_size // model_config.num_attention_heads
 
 
 def quantize(onnx_model: Path, output: Path):
