@@ -32,7 +32,8 @@ from .errors import first_line
 
 logger = logging.getLogger(__name__)
 
-#: Initializers larger than this many elements are weights: shape inference gets them as shaped inputs (no copy).
+#: Initializers of two or more dims and more than this many elements are weights: shape inference and the
+#: rewriters get them as shaped inputs (no copy); vectors (norms' weights, biases) stay constants, as fusions read them.
 _WEIGHT_ELEMENTS = 1024
 
 #: The positions of `com.microsoft.GroupQueryAttention`'s inputs that `fuse_group_query_attention` sets.
@@ -171,11 +172,11 @@ def pack_projections(model: Any) -> int:
             nodes.append(node)
     nodes = _attention_reads_packed(nodes)
     read = {name for node in nodes for name in node.input}
-    kept = [tensor for tensor in graph.initializer if tensor.name in read or tensor.name not in droppable]
     del graph.node[:]
     graph.node.extend(nodes)
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
+    for position in reversed(range(len(graph.initializer))):  # in place: extending would copy every weight
+        if graph.initializer[position].name in droppable and graph.initializer[position].name not in read:
+            del graph.initializer[position]
     return len(packed_nodes)
 
 
@@ -232,7 +233,7 @@ def fuse_group_query_attention(model: Any, layer_attributes: Sequence[dict] = ()
     _rotary_frequencies_as_matmul(model)
     _reciprocals(model)
     with quiet_logger("onnx_ir.passes.common.shape_inference"):  # it fails on the rewriter's own opset-18 ReduceMax
-        fused, counts = optimize_for_ort(ir.serde.deserialize_model(_weights_as_inputs(model)))
+        fused, counts = optimize_for_ort(ir.serde.deserialize_model(weights_as_inputs(model)))
     if not counts.get("gqa"):
         return model, 0
     fused = ir.serde.serialize_model(fused)
@@ -241,7 +242,7 @@ def fuse_group_query_attention(model: Any, layer_attributes: Sequence[dict] = ()
         return model, 0
     _opset_for_reshape(fused)
     _attend_with_mask(fused)
-    _take_graph(model, fused)
+    take_graph(model, fused)
     return model, counts["gqa"]
 
 
@@ -268,34 +269,34 @@ def _symbolic_shapes(model: Any) -> Optional[dict]:
     from onnxruntime.tools.symbolic_shape_infer import SymbolicShapeInference
 
     try:
-        inferred = SymbolicShapeInference.infer_shapes(_weights_as_inputs(model), auto_merge=True)
+        inferred = SymbolicShapeInference.infer_shapes(weights_as_inputs(model), auto_merge=True)
     except Exception as error:  # an operator it has no rule for: the graph stays as it is, still correct
         logger.info(f"Graph not reshaped: onnxruntime's symbolic shape inference failed ({first_line(error)})")
         return None
     return {value.name: value for value in [*inferred.graph.value_info, *inferred.graph.input, *inferred.graph.output]}
 
 
-def _weights_as_inputs(model: Any) -> Any:
-    """A copy of the model whose weights (initializers of over `_WEIGHT_ELEMENTS` elements) are shaped inputs: what
-    shape inference and the rewriter need of them, without copying them."""
+def weights_as_inputs(model: Any) -> Any:
+    """A copy of the model whose weights (`_is_weight`) are shaped inputs: what shape inference and the rewriters
+    need of them, without copying them."""
     from onnx import helper
 
     graph = model.graph
-    weights = [tensor for tensor in graph.initializer if math.prod(tensor.dims) > _WEIGHT_ELEMENTS]
+    weights = [tensor for tensor in graph.initializer if _is_weight(tensor)]
     skeleton = helper.make_graph(
         graph.node, graph.name,
         [*graph.input, *(helper.make_tensor_value_info(w.name, w.data_type, list(w.dims)) for w in weights)],
         graph.output,
-        [tensor for tensor in graph.initializer if math.prod(tensor.dims) <= _WEIGHT_ELEMENTS],
+        [tensor for tensor in graph.initializer if not _is_weight(tensor)],
         value_info=graph.value_info,
     )
     return helper.make_model(skeleton, opset_imports=model.opset_import, ir_version=model.ir_version)
 
 
-def _take_graph(model: Any, rewritten: Any):
-    """Give `model` the graph of `rewritten` (made from `_weights_as_inputs(model)`), keeping the weights it reads."""
+def take_graph(model: Any, rewritten: Any):
+    """Give `model` the graph of `rewritten` (made from `weights_as_inputs(model)`), keeping the weights it reads."""
     graph = model.graph
-    weights = {tensor.name for tensor in graph.initializer if math.prod(tensor.dims) > _WEIGHT_ELEMENTS}
+    weights = {tensor.name for tensor in graph.initializer if _is_weight(tensor)}
     read = {name for node in rewritten.graph.node for name in node.input}
     for position in reversed(range(len(graph.initializer))):
         if graph.initializer[position].name not in weights or graph.initializer[position].name not in read:
@@ -309,6 +310,10 @@ def _take_graph(model: Any, rewritten: Any):
     graph.input.extend(inputs)
     del model.opset_import[:]
     model.opset_import.extend(rewritten.opset_import)
+
+
+def _is_weight(tensor: Any) -> bool:
+    return len(tensor.dims) >= 2 and math.prod(tensor.dims) > _WEIGHT_ELEMENTS
 
 
 def _shape_dims(value: Any):
