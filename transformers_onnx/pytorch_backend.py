@@ -159,7 +159,7 @@ def _declare_unused_inputs(onnx_file: Path, config: OnnxConfig, named_inputs: Ma
     positions come from the mask), so that every model of a kind has the same interface."""
     import onnx
 
-    graph = onnx.load(onnx_file.as_posix())
+    graph = onnx.load(onnx_file.as_posix(), load_external_data=False)  # the weights stay where torch wrote them
     present = {value.name: value for value in graph.graph.input}
     if len(present) == len(named_inputs):
         return
