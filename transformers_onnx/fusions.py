@@ -259,7 +259,8 @@ def _give_layer_attributes(model: Any, layer_attributes: Sequence[dict]) -> bool
     for attention, attributes in zip(attentions, layer_attributes):
         kept = [attribute for attribute in attention.attribute if attribute.name not in attributes]
         del attention.attribute[:]
-        attention.attribute.extend(kept + [helper.make_attribute(name, value) for name, value in sorted(attributes.items())])
+        given = [helper.make_attribute(name, value) for name, value in sorted(attributes.items())]
+        attention.attribute.extend(kept + given)
     return True
 
 

@@ -104,10 +104,10 @@ def optimize(onnx_model: Path, model_config: Any, output: Path, group_query_atte
     ort_model_type = ORT_MODEL_TYPES[canonical_model_type(model_config.model_type)]
     num_heads, hidden_size = model_config.num_attention_heads, model_config.hidden_size
     logger.info(f"Optimizing with onnxruntime (model_type={ort_model_type}, num_heads={num_heads}, hidden_size={hidden_size})...")
-    # opt_level=0: the Python fusions only. onnxruntime's own graph optimizations run anyway when a session
-    # loads the graph; running them here too gave the same fusions on MiniLM in 3.5x the time and more memory.
     model = onnx.load(Path(onnx_model).as_posix())
     weightless = ort_model_type not in ORT_MODEL_TYPES_READING_WEIGHTS
+    # opt_level=0: the Python fusions only. onnxruntime's own graph optimizations run anyway when a session
+    # loads the graph; running them here too gave the same fusions on MiniLM in 3.5x the time and more memory.
     optimized = optimize_model(
         weights_as_inputs(model) if weightless else model,
         model_type=ort_model_type, num_heads=num_heads, hidden_size=hidden_size, opt_level=0,
@@ -140,8 +140,8 @@ def group_query_attention_applies(model_config: Any) -> bool:
 
 
 def group_query_attention_attributes(model_config: Any) -> list[dict[str, Union[int, float]]]:
-    """Each layer's `GroupQueryAttention` attributes that the rewriter does not set: `scale` where the model's is
-    not 1/sqrt(head size) (granite's `attention_multiplier`, gemma 2/3's `query_pre_attn_scalar`^-1/2) and
+    """Each layer's `GroupQueryAttention` attributes that the rewriter does not set: `scale` where the config gives
+    one other than 1/sqrt(head size) (granite's `attention_multiplier`, gemma 2/3's `query_pre_attn_scalar`^-1/2) and
     `local_window_size` on a sliding-window layer (the config's `layer_types`; without them, every layer when
     `sliding_window` is set and `use_sliding_window` not false). transformers' `sliding_window` is onnxruntime's
     `local_window_size` (measured: the same outputs; one more or one less differs once the past is longer)."""
