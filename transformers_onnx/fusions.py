@@ -16,7 +16,8 @@ and the rotary frequencies in transformers 4's `MatMul` form. The rewriter's nod
 `position_ids` and would ignore `attention_mask` (onnxruntime-genai's convention, wrong for left-padded rows);
 the fused nodes are then given the graph's own mask instead: every row as long as the mask, its padding as an
 additive `attention_bias`, the `position_ids` for the rotary and every new token valid (`query_seqlens`), so the
-graph computes what the traced one does, left padding and batched multi-token steps with a past included.
+graph computes what the traced one does, left padding and batched multi-token steps with a past included. Each
+layer's node also gets what the rewriter leaves out, from the caller: its attention `scale` and sliding window.
 
 `pack_projections`: the MatMuls that read one tensor (a layer's q, k and v projections, an MLP's gate and up)
 become one MatMul of their concatenated weights and a `Split`: one GEMV of a decode step instead of three, the
