@@ -226,3 +226,17 @@ def partial_rotary_factor(config: Any) -> float:
     rope_parameters = getattr(config, "rope_parameters", None) or {}
     nested = rope_parameters.get("partial_rotary_factor") if isinstance(rope_parameters, dict) else None
     return nested or getattr(config, "partial_rotary_factor", None) or getattr(config, "rotary_pct", None) or 1.0
+
+
+#: The first transformers release whose Falcon caches `num_kv_heads` heads under the new decoder architecture.
+_FALCON_CACHES_KV_HEADS = version.parse("5.25")
+
+
+def falcon_cached_heads(config: Any) -> int:
+    """The key/value heads a Falcon cache holds: one under multi-query attention, else `num_kv_heads`, except that
+    before transformers 5.25 the new decoder architecture cached its keys expanded to every attention head."""
+    if config.new_decoder_architecture and transformers_version().release[:2] < _FALCON_CACHES_KV_HEADS.release[:2]:
+        return config.num_attention_heads
+    if config.new_decoder_architecture or not config.multi_query:
+        return config.num_kv_heads
+    return 1

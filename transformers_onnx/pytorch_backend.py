@@ -37,8 +37,8 @@ def load_model(model_class: type, model: str, cache_dir: Any = None, **options: 
         options: More `from_pretrained` arguments (`config`, `ignore_mismatched_sizes`).
 
     Returns:
-        The model in eval mode, with eager attention, and transformers' loading info (`missing_keys`,
-        `mismatched_keys`, ...).
+        The model in eval mode, with eager attention and torch's own layers (no hub kernels), and transformers'
+        loading info (`missing_keys`, `mismatched_keys`, ...).
     """
     try:
         loaded = model_class.from_pretrained(
@@ -46,6 +46,7 @@ def load_model(model_class: type, model: str, cache_dir: Any = None, **options: 
             cache_dir=cache_dir,
             attn_implementation=EXPORT_ATTENTION,
             trust_remote_code=False,
+            use_kernels=False,  # transformers 5.25 swaps layers for kernels downloaded from the hub unless told not to
             output_loading_info=True,
             **options,
         )

@@ -1,5 +1,6 @@
 """Falcon: the base decoder; its cache heads depend on the attention variant, and ALiBi needs a patch."""
 
+from .. import compat
 from ..config import DecoderOnnxConfig, Patch
 
 
@@ -30,9 +31,5 @@ class FalconOnnxConfig(DecoderOnnxConfig):
 
     @property
     def num_key_value_heads(self) -> int:
-        """All heads with the new decoder architecture (keys are cached expanded), one under multi-query
-        attention, else `num_kv_heads`."""
-        if self._config.new_decoder_architecture:
-            return self.num_attention_heads
-        return 1 if self._config.multi_query else self._config.num_kv_heads
-
+        """The heads of Falcon's cache (`compat.falcon_cached_heads`: transformers 5.25 stopped expanding them)."""
+        return compat.falcon_cached_heads(self._config)
