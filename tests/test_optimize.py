@@ -392,7 +392,7 @@ def test_int4_options_need_int4(flags, message, tiny_checkpoint, tmp_path):
 @pytest.mark.parametrize("model_type", ["llama", "gpt2"])
 def test_int4_embeddings(model_type, tiny_checkpoint, tmp_path, capsys):
     """`--int4-embeddings`: the embedding tables become 4-bit `GatherBlockQuantized` too (no fp32 table left), the
-    graph validates and is smaller than `--quantize int4`'s."""
+    graph validates and is smaller than `--quantize int4`'s; gpt2's tied token embedding reads the lm_head's table."""
     checkpoint = tiny_checkpoint(model_type, "causal-lm-with-past", **_head_size_16(model_type))
     flags = [f"--model={checkpoint}", "--feature=causal-lm-with-past", "--generation", "--quantize", "int4"]
     assert main([*flags, str(tmp_path / "int4")]) == 0
@@ -402,6 +402,9 @@ def test_int4_embeddings(model_type, tiny_checkpoint, tmp_path, capsys):
     tables = {tensor.name for tensor in graph.initializer if len(tensor.dims) == 2 and tensor.data_type == onnx.TensorProto.FLOAT}
     assert not [node for node in graph.node if node.op_type == "Gather" and node.input[0] in tables]
     assert sum(node.op_type == "GatherBlockQuantized" for node in graph.node) == (2 if model_type == "gpt2" else 1)
+    lm_head_tables = {node.input[1] for node in graph.node if node.op_type == "MatMulNBits"}
+    tied = [node for node in graph.node if node.op_type == "GatherBlockQuantized" and node.input[0] in lm_head_tables]
+    assert len(tied) == (1 if model_type == "gpt2" else 0)
     sizes = {folder: sum(path.stat().st_size for path in (tmp_path / folder).iterdir()) for folder in ("int4", "embeddings")}
     assert sizes["embeddings"] < sizes["int4"]
 

@@ -22,6 +22,9 @@ layer's node also gets what the rewriter leaves out, from the caller: its attent
 `pack_projections`: the MatMuls that read one tensor (a layer's q, k and v projections, an MLP's gate and up)
 become one MatMul of their concatenated weights and a `Split`: one GEMV of a decode step instead of three, the
 form onnxruntime-genai's builder writes; a `GroupQueryAttention` then reads the packed q/k/v itself.
+
+`share_tied_int4_table`: in an int4 graph with quantized embeddings, a tied embedding reads the lm_head's 4-bit
+table instead of its own copy of it, as the builder's graphs do.
 """
 
 import logging
@@ -179,6 +182,94 @@ def pack_projections(model: Any) -> int:
         if graph.initializer[position].name in droppable and graph.initializer[position].name not in read:
             del graph.initializer[position]
     return len(packed_nodes)
+
+
+def tied_embeddings(model: Any) -> list[tuple[str, str]]:
+    """`(Gather output, MatMul output)` of each embedding table whose transpose is a MatMul's weight: a tied
+    lm_head, which a traced graph holds as a second copy of the table."""
+    import numpy as np
+    from onnx import numpy_helper
+
+    tables = {tensor.name: tensor for tensor in model.graph.initializer if len(tensor.dims) == 2}
+    gathers = [node for node in model.graph.node if node.op_type == "Gather" and node.input[0] in tables]
+    matmuls = [node for node in model.graph.node if node.op_type == "MatMul" and node.input[1] in tables]
+    tied = []
+    for gather in gathers:
+        table = tables[gather.input[0]]
+        for matmul in matmuls:
+            weight = tables[matmul.input[1]]
+            if list(weight.dims) == list(table.dims)[::-1] and weight.data_type == table.data_type and np.array_equal(
+                numpy_helper.to_array(table), numpy_helper.to_array(weight).T
+            ):
+                tied.append((gather.output[0], matmul.output[0]))
+    return tied
+
+
+def share_tied_int4_table(model: Any, tied: Sequence[tuple[str, str]]) -> int:
+    """Let each `GatherBlockQuantized` embedding read the int4 table of the `MatMulNBits` lm_head it is tied to.
+
+    The quantizer writes a tied table twice, blocked the same way with the same scales: as int4
+    `[vocab, hidden]` for the Gather, as uint8 `[vocab, blocks, block / 2]` holding each value + 8 for the MatMul
+    (their roundings of exact halves can differ: 25 of 136 M values on a 0.5B Qwen2). The Gather then reads the
+    MatMul's table (`quantize_axis` 2, `bits` 4, whose implicit zero point is 8) and its scales (reshaped
+    `[vocab, blocks, 1]`), and its output is reshaped back to `[..., hidden]`.
+
+    Args:
+        model: An `onnx.ModelProto` after `MatMulNBitsQuantizer` with `Gather` among its ops, changed in place.
+        tied: From `tied_embeddings` on the graph before quantization.
+
+    Returns:
+        How many tables were shared.
+    """
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    graph = model.graph
+    tensors = {tensor.name: tensor for tensor in graph.initializer}
+    producers = {node.output[0]: node for node in graph.node}
+    attributes = lambda node: {attribute.name: helper.get_attribute_value(attribute) for attribute in node.attribute}
+    replacements, replaced = {}, set()
+    for gather_output, matmul_output in tied:
+        gather, lm_head = producers.get(gather_output), producers.get(matmul_output)
+        if gather is None or lm_head is None or (gather.op_type, lm_head.op_type) != ("GatherBlockQuantized", "MatMulNBits"):
+            continue
+        table, gather_settings, head_settings = tensors.get(gather.input[0]), attributes(gather), attributes(lm_head)
+        if (table is None or table.data_type != TensorProto.INT4 or len(gather.input) != 3 or len(lm_head.input) != 3
+                or head_settings.get("bits", 4) != 4 or gather_settings.get("quantize_axis", 1) != 1
+                or gather_settings.get("block_size", 128) != head_settings["block_size"]
+                or not np.array_equal(numpy_helper.to_array(tensors[gather.input[2]]), numpy_helper.to_array(tensors[lm_head.input[2]]))):
+            continue
+        vocab, hidden = table.dims
+        block_size = head_settings["block_size"]
+        graph.initializer.extend([
+            numpy_helper.from_array(np.array([vocab, hidden // block_size, 1], np.int64), f"{gather_output}/scales_shape"),
+            numpy_helper.from_array(np.array([hidden], np.int64), f"{gather_output}/hidden"),
+        ])
+        replacements[id(gather)] = [
+            helper.make_node("Reshape", [lm_head.input[2], f"{gather_output}/scales_shape"], [f"{gather_output}/scales"],
+                             name=f"{gather_output}/scales"),
+            helper.make_node(
+                "GatherBlockQuantized", [lm_head.input[1], gather.input[1], f"{gather_output}/scales"],
+                [f"{gather_output}/blocks"], name=gather.name, domain="com.microsoft", block_size=block_size,
+                gather_axis=gather_settings.get("gather_axis", 0), quantize_axis=2, bits=4,
+            ),
+            helper.make_node("Shape", [gather.input[1]], [f"{gather_output}/ids_shape"], name=f"{gather_output}/ids_shape"),
+            helper.make_node("Concat", [f"{gather_output}/ids_shape", f"{gather_output}/hidden"], [f"{gather_output}/shape"],
+                             name=f"{gather_output}/shape", axis=0),
+            helper.make_node("Reshape", [f"{gather_output}/blocks", f"{gather_output}/shape"], [gather_output],
+                             name=f"{gather_output}/reshape"),
+        ]
+        replaced.update(gather.input[::2])
+    if not replacements:
+        return 0
+    nodes = [new for node in graph.node for new in replacements.get(id(node), [node])]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    read = {name for node in nodes for name in node.input}
+    for position in reversed(range(len(graph.initializer))):  # in place: extending would copy every weight
+        if graph.initializer[position].name in replaced and graph.initializer[position].name not in read:
+            del graph.initializer[position]
+    return len(replacements)
 
 
 def _bias_add(matmul: Any, readers: dict, vectors: dict, graph_outputs: set):

@@ -21,7 +21,16 @@ from typing import Any, Callable, Optional, Union
 from .compat import partial_rotary_factor
 from .files import move_into_place
 from .errors import OptimizationError, ValidationError, first_line
-from .fusions import fuse_group_query_attention, pack_projections, quiet_logger, share_shapes, take_graph, weights_as_inputs
+from .fusions import (
+    fuse_group_query_attention,
+    pack_projections,
+    quiet_logger,
+    share_shapes,
+    share_tied_int4_table,
+    take_graph,
+    tied_embeddings,
+    weights_as_inputs,
+)
 from .models import MODELS, canonical_model_type
 
 logger = logging.getLogger(__name__)
@@ -202,7 +211,8 @@ def quantize_int4(
         output: The `.onnx` file to write (`MatMulNBits` is an onnxruntime contrib op).
         block_size: Weights per quantization block along the input dimension (a power of 2, 16 or more).
         accuracy_level: `MatMulNBits`' compute type on CPU: 0 unset, 1 fp32, 2 fp16, 3 bf16, 4 int8 activations.
-        embeddings: The tables that `Gather` reads too (`GatherBlockQuantized`, blocks along each row).
+        embeddings: The tables that `Gather` reads too (`GatherBlockQuantized`, blocks along each row); a table
+            tied to the lm_head reads the lm_head's 4-bit table (`fusions.share_tied_int4_table`).
     """
     from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 
@@ -217,7 +227,9 @@ def quantize_int4(
             op_types_to_quantize=ops, quant_axes=(("MatMul", 0), ("Gather", 1)),
         )
         opsets = {entry.domain: entry.version for entry in quantizer.model.model.opset_import}
+        tied = tied_embeddings(quantizer.model.model) if embeddings else []
         quantizer.process()
+    share_tied_int4_table(quantizer.model.model, tied)
     for entry in quantizer.model.model.opset_import:  # for Gather it raises the opset to 21 without converting the
         entry.version = opsets.get(entry.domain, entry.version)  # graph's nodes; the int4 type needs IR 10 only
     quantizer.model.save_model_to_file(Path(output).as_posix(), use_external_data_format=_has_external_data(onnx_model))
