@@ -236,6 +236,7 @@ def share_tied_int4_table(model: Any, tied: Sequence[tuple[str, str]]) -> int:
         table, gather_settings, head_settings = tensors.get(gather.input[0]), attributes(gather), attributes(lm_head)
         if (table is None or table.data_type != TensorProto.INT4 or len(gather.input) != 3 or len(lm_head.input) != 3
                 or head_settings.get("bits", 4) != 4 or gather_settings.get("quantize_axis", 1) != 1
+                or gather_settings.get("gather_axis", 0) != 0
                 or gather_settings.get("block_size", 128) != head_settings["block_size"]
                 or not np.array_equal(numpy_helper.to_array(tensors[gather.input[2]]), numpy_helper.to_array(tensors[lm_head.input[2]]))):
             continue
@@ -251,7 +252,7 @@ def share_tied_int4_table(model: Any, tied: Sequence[tuple[str, str]]) -> int:
             helper.make_node(
                 "GatherBlockQuantized", [lm_head.input[1], gather.input[1], f"{gather_output}/scales"],
                 [f"{gather_output}/blocks"], name=gather.name, domain="com.microsoft", block_size=block_size,
-                gather_axis=gather_settings.get("gather_axis", 0), quantize_axis=2, bits=4,
+                gather_axis=0, quantize_axis=2, bits=4,
             ),
             helper.make_node("Shape", [gather.input[1]], [f"{gather_output}/ids_shape"], name=f"{gather_output}/ids_shape"),
             helper.make_node("Concat", [f"{gather_output}/ids_shape", f"{gather_output}/hidden"], [f"{gather_output}/shape"],
