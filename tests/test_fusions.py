@@ -71,7 +71,10 @@ def test_tied_int4_tables_are_shared(tmp_path, monkeypatch):
     assert readers == {lm_head_table, "untied_Q4"}
     assert fusions.share_tied_int4_table(shared, [("x", "logits")]) == 0  # nothing left to share
     ids = np.array([[1, 5, 63], [0, 2, 7]])
-    run = lambda model: InferenceSession(model, providers=["CPUExecutionProvider"]).run(None, {"ids": ids})
-    for value, reference in zip(run(shared.SerializeToString()), run((tmp_path / "separate.onnx").as_posix())):
+    outputs, references = (
+        InferenceSession(graph, providers=["CPUExecutionProvider"]).run(None, {"ids": ids})
+        for graph in (shared.SerializeToString(), (tmp_path / "separate.onnx").as_posix())
+    )
+    for value, reference in zip(outputs, references):
         np.testing.assert_array_equal(value, reference)
     assert (tmp_path / "shared.onnx").stat().st_size < (tmp_path / "separate.onnx").stat().st_size

@@ -196,12 +196,11 @@ def tied_embeddings(model: Any) -> list[tuple[str, str]]:
     tied = []
     for gather in gathers:
         table = tables[gather.input[0]]
-        for matmul in matmuls:
-            weight = tables[matmul.input[1]]
-            if list(weight.dims) == list(table.dims)[::-1] and weight.data_type == table.data_type and np.array_equal(
-                numpy_helper.to_array(table), numpy_helper.to_array(weight).T
-            ):
-                tied.append((gather.output[0], matmul.output[0]))
+        transposes = [matmul for matmul in matmuls if list(tables[matmul.input[1]].dims) == list(table.dims)[::-1]
+                      and tables[matmul.input[1]].data_type == table.data_type]
+        values = numpy_helper.to_array(table) if transposes else None
+        tied += [(gather.output[0], matmul.output[0]) for matmul in transposes
+                 if np.array_equal(values, numpy_helper.to_array(tables[matmul.input[1]]).T)]
     return tied
 
 
@@ -227,13 +226,12 @@ def share_tied_int4_table(model: Any, tied: Sequence[tuple[str, str]]) -> int:
     graph = model.graph
     tensors = {tensor.name: tensor for tensor in graph.initializer}
     producers = {node.output[0]: node for node in graph.node}
-    attributes = lambda node: {attribute.name: helper.get_attribute_value(attribute) for attribute in node.attribute}
     replacements, replaced = {}, set()
     for gather_output, matmul_output in tied:
         gather, lm_head = producers.get(gather_output), producers.get(matmul_output)
         if gather is None or lm_head is None or (gather.op_type, lm_head.op_type) != ("GatherBlockQuantized", "MatMulNBits"):
             continue
-        table, gather_settings, head_settings = tensors.get(gather.input[0]), attributes(gather), attributes(lm_head)
+        table, gather_settings, head_settings = tensors.get(gather.input[0]), _int_attributes(gather), _int_attributes(lm_head)
         if (table is None or table.data_type != TensorProto.INT4 or len(gather.input) != 3 or len(lm_head.input) != 3
                 or head_settings.get("bits", 4) != 4 or gather_settings.get("quantize_axis", 1) != 1
                 or gather_settings.get("gather_axis", 0) != 0
@@ -423,8 +421,13 @@ def _shape_of_shape_node(node: Any, known: dict):
     dims = _shape_dims(known.get(node.input[0]))
     if dims is None:
         return None
-    attributes = {attribute.name: attribute.i for attribute in node.attribute}
+    attributes = _int_attributes(node)
     return dims[slice(attributes.get("start", 0), attributes.get("end"))]
+
+
+def _int_attributes(node: Any) -> dict:
+    """Attribute name → value of a node whose attributes are integers."""
+    return {attribute.name: attribute.i for attribute in node.attribute}
 
 
 def _symbolic_dims_into(model: Any, known: dict):
