@@ -1,30 +1,46 @@
-# Set-up and entry points. Each stack is a virtualenv under .venv/ built from setup.py + constraints.txt.
-#   make demo  - export the bundled real MiniLM checkpoint and run it with onnxruntime
-#   make test  - every stack setup.py admits, at its ends (docs/supported-models.md names the versions):
-#                transformers 5.x newest (whole suite), transformers 4.57.6 (whole suite), the oldest admitted
-#                transformers 5.x (drift test + sample matrix), the newest torch release with the newest
-#                transformers (suite with a sample matrix), TensorFlow on transformers 4.57.6 (its whole matrix,
-#                API and CLI tests); then checks that docs/supported-models.md says what these runs measured
+# Set-up and entry points. Each stack is a virtualenv under .venv/ installed from its lock, locks/<stack>.txt: the
+# exact versions of everything it holds, so that a CI run of a commit gives the same result next month.
+#   make demo    - export the bundled real MiniLM checkpoint and run it with onnxruntime
+#   make test    - every stack setup.py admits, at its ends (docs/supported-models.md names the versions):
+#                  transformers 5.x newest (whole suite), transformers 4.57.6 (whole suite), the oldest admitted
+#                  transformers 5.x (drift test + sample matrix), the newest torch release with the newest
+#                  transformers (suite with a sample matrix), TensorFlow on transformers 4.57.6 (its whole matrix,
+#                  API and CLI tests); then checks that docs/supported-models.md says what these runs measured
+#   make canary  - the newest releases of everything setup.py admits, unlocked: what moved since the locks, and
+#                  whether the drift test, the sample matrix and the int8 MiniLM check still pass on them
+#   make locks   - resolve every stack anew (the newest releases in its range) and rewrite locks/; commit the new
+#                  locks on their own, once `make test` passed on them
 PYTHON ?= python3
-PIP_INSTALL = pip install --quiet --disable-pip-version-check -c constraints.txt
+PIP = pip --disable-pip-version-check
 RESULTS = .results
 # The oldest transformers 5.x release setup.py admits (keep in step with its install_requires).
 TRANSFORMERS_5_OLDEST = 5.23.0
-# The newest torch on the registry. PyPI has only CUDA builds of it (~4 GB with the nvidia packages it links, all
-# needed to import it); they run on the CPU.
-TORCH_NEWEST ?= $(shell pip index versions torch 2>/dev/null | sed -n 's/^torch (\(.*\))$$/\1/p')
+
+STACKS = transformers5 transformers457 transformers5-oldest torch-newest tensorflow
+# What `make locks` resolves for each stack. constraints.txt keeps pip on the CPU build of torch 2.13 on the
+# machines' disk; the torch-newest stack goes without it and takes the newest torch release, which PyPI has only as
+# a CUDA build (~6 GB with the nvidia packages it links, all needed to import it); it runs on the CPU. Two of the
+# clients tests/test_clients.py loads exports with come with one stack each: onnxruntime-genai with the newest
+# transformers, optimum-onnx (its ORTModel classes) with transformers 4.57.6, as it requires transformers<4.58.
+RESOLVE_transformers5 = -c constraints.txt -e ".[test]" "transformers>=5,<6" onnxruntime-genai
+RESOLVE_transformers457 = -c constraints.txt -e ".[test]" "transformers==4.57.6" optimum-onnx
+RESOLVE_transformers5-oldest = -c constraints.txt -e ".[test]" "transformers==$(TRANSFORMERS_5_OLDEST)"
+RESOLVE_torch-newest = -e ".[test]" "transformers>=5,<6"
+RESOLVE_tensorflow = -c constraints.txt -e ".[tf,test]" "transformers==4.57.6"
 
 STACK_T5 = .venv/transformers5
-STACK_T4 = .venv/transformers457
-STACK_T5_OLDEST = .venv/transformers5-oldest
-STACK_TORCH_NEWEST = .venv/torch-newest
-STACK_TF = .venv/tensorflow
+# transformers.js, the Node client tests/test_clients.py loads exports with, exactly as tests/js/package-lock.json
+# says. Its install step would fetch CUDA binaries from outside the registries: the CPU ones are in the package.
+JS_CLIENT = tests/js/node_modules/.installed
 TF_TESTS = tests/test_tensorflow.py tests/test_api.py tests/test_cli.py tests/test_supported_models.py
 # The sample matrix (one feature per model type and every with-past pair) and the drift test.
 SAMPLE_TESTS = tests/test_drift.py tests/test_models.py -m "sample or not matrix"
+# What the canary runs on the newest releases: the drift test, the sample matrix, the int8 MiniLM quality bar.
+CANARY_TESTS = tests/test_drift.py tests/test_models.py tests/test_optimize.py::test_minilm_quantized_embeddings_stay_close \
+	-m "sample or not matrix"
 
 .PHONY: demo test test-transformers5 test-transformers457 test-transformers5-oldest test-torch-newest \
-	test-tensorflow check-supported-models supported-models clean
+	test-tensorflow check-supported-models supported-models canary locks clean
 
 demo: $(STACK_T5)/.installed
 	$(STACK_T5)/bin/python examples/minilm_demo.py demo-output
@@ -37,20 +53,22 @@ test:
 		test-torch-newest test-transformers5-oldest
 	$(MAKE) check-supported-models
 
-test-transformers5: $(STACK_T5)/.installed
-	TRANSFORMERS_ONNX_RESULTS=$(RESULTS)/transformers5.json $(STACK_T5)/bin/python -m pytest -q
+test-transformers5: .venv/transformers5/.installed $(JS_CLIENT)
+	TRANSFORMERS_ONNX_RESULTS=$(RESULTS)/transformers5.json .venv/transformers5/bin/python -m pytest -q
 
-test-transformers457: $(STACK_T4)/.installed
-	TRANSFORMERS_ONNX_RESULTS=$(RESULTS)/transformers457.json $(STACK_T4)/bin/python -m pytest -q
+test-transformers457: .venv/transformers457/.installed $(JS_CLIENT)
+	TRANSFORMERS_ONNX_RESULTS=$(RESULTS)/transformers457.json .venv/transformers457/bin/python -m pytest -q
 
-test-transformers5-oldest: $(STACK_T5_OLDEST)/.installed
-	TRANSFORMERS_ONNX_RESULTS=$(RESULTS)/transformers5-oldest.json $(STACK_T5_OLDEST)/bin/python -m pytest -q $(SAMPLE_TESTS)
+test-transformers5-oldest: .venv/transformers5-oldest/.installed
+	TRANSFORMERS_ONNX_RESULTS=$(RESULTS)/transformers5-oldest.json .venv/transformers5-oldest/bin/python -m pytest -q \
+		$(SAMPLE_TESTS)
 
-test-torch-newest: $(STACK_TORCH_NEWEST)/.installed
-	TRANSFORMERS_ONNX_RESULTS=$(RESULTS)/torch-newest.json $(STACK_TORCH_NEWEST)/bin/python -m pytest -q -m "sample or not matrix"
+test-torch-newest: .venv/torch-newest/.installed
+	TRANSFORMERS_ONNX_RESULTS=$(RESULTS)/torch-newest.json .venv/torch-newest/bin/python -m pytest -q \
+		-m "sample or not matrix"
 
-test-tensorflow: $(STACK_TF)/.installed
-	TRANSFORMERS_ONNX_RESULTS=$(RESULTS)/tensorflow.json $(STACK_TF)/bin/python -m pytest -q $(TF_TESTS)
+test-tensorflow: .venv/tensorflow/.installed
+	TRANSFORMERS_ONNX_RESULTS=$(RESULTS)/tensorflow.json .venv/tensorflow/bin/python -m pytest -q $(TF_TESTS)
 
 check-supported-models: $(STACK_T5)/.installed
 	$(STACK_T5)/bin/python tests/supported_models.py --check $(RESULTS)/*.json
@@ -59,32 +77,36 @@ check-supported-models: $(STACK_T5)/.installed
 supported-models: $(STACK_T5)/.installed
 	$(STACK_T5)/bin/python tests/supported_models.py $(RESULTS)/*.json
 
-$(STACK_T5)/.installed: setup.py constraints.txt
-	$(PYTHON) -m venv $(STACK_T5)
-	$(STACK_T5)/bin/$(PIP_INSTALL) -e ".[test]" "transformers>=5,<6"
+# A stack: exactly its lock (no resolving), then this package itself.
+.venv/%/.installed: locks/%.txt setup.py
+	rm -rf .venv/$*
+	$(PYTHON) -m venv .venv/$*
+	.venv/$*/bin/$(PIP) install --quiet --no-deps -r locks/$*.txt
+	.venv/$*/bin/$(PIP) install --quiet --no-deps -e .
+	.venv/$*/bin/$(PIP) check
 	touch $@
 
-$(STACK_T4)/.installed: setup.py constraints.txt
-	$(PYTHON) -m venv $(STACK_T4)
-	$(STACK_T4)/bin/$(PIP_INSTALL) -e ".[test]" "transformers==4.57.6"
-	touch $@
+$(JS_CLIENT): tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd tests/js && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else echo "no npm: the transformers.js client tests will be skipped"; fi
 
-$(STACK_T5_OLDEST)/.installed: setup.py constraints.txt
-	$(PYTHON) -m venv $(STACK_T5_OLDEST)
-	$(STACK_T5_OLDEST)/bin/$(PIP_INSTALL) -e ".[test]" "transformers==$(TRANSFORMERS_5_OLDEST)"
-	touch $@
+canary:
+	rm -rf .venv/canary
+	$(PYTHON) -m venv .venv/canary
+	.venv/canary/bin/$(PIP) install --quiet -e ".[test]" "transformers>=5,<6"
+	.venv/canary/bin/python tests/canary.py $(CANARY_TESTS)
 
-$(STACK_TORCH_NEWEST)/.installed: setup.py constraints.txt
-	@test -n "$(TORCH_NEWEST)" || { echo "cannot read the newest torch release from the registry: set TORCH_NEWEST"; exit 1; }
-	$(PYTHON) -m venv $(STACK_TORCH_NEWEST)
-	$(STACK_TORCH_NEWEST)/bin/pip install --quiet --disable-pip-version-check -e ".[test]" "transformers>=5,<6" \
-		"torch==$(TORCH_NEWEST)"
-	touch $@
+locks: $(addprefix lock-,$(STACKS))
 
-$(STACK_TF)/.installed: setup.py constraints.txt
-	$(PYTHON) -m venv $(STACK_TF)
-	$(STACK_TF)/bin/$(PIP_INSTALL) -e ".[tf,test]" "transformers==4.57.6"
-	touch $@
+# Resolve one stack anew into its virtualenv and freeze it into its lock.
+lock-%:
+	rm -rf .venv/$*
+	$(PYTHON) -m venv .venv/$*
+	.venv/$*/bin/$(PIP) install --quiet $(RESOLVE_$*)
+	{ echo "# make locks: the stack $* as resolved on $$(date -u +%F) by"; echo '#   pip install $(RESOLVE_$*)'; \
+		.venv/$*/bin/$(PIP) freeze --exclude-editable; } > locks/$*.txt
+	touch .venv/$*/.installed
 
 clean:
-	rm -rf .venv demo-output $(RESULTS)
+	rm -rf .venv demo-output $(RESULTS) tests/js/node_modules

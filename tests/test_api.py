@@ -508,6 +508,9 @@ def legacy_error_cases(tiny_checkpoint, tmp_path):
             "Model and config inputs doesn't match"),
         "export: vision config, text model": (
             lambda: export(tokenizer, distilbert, vit_config, 14, onnx_file), ValueError, "'pixel_values'"),
+        "export: config outputs the model does not return": (
+            lambda: export(tokenizer, bert, BertOnnxConfig(bert.config, task="sequence-classification"), 14, onnx_file),
+            ValueError, "logits"),
         "validate: vision config, text model": (
             lambda: validate_model_outputs(vit_config, tokenizer, distilbert, graph, outputs, 1e-5), ValueError,
             "'pixel_values'"),
@@ -527,6 +530,7 @@ def legacy_error_cases(tiny_checkpoint, tmp_path):
 LEGACY_ERROR_CASES = [
     "export: tokenizer and preprocessor", "validate: tokenizer and preprocessor", "validate: unknown output",
     "validate: config inputs the model does not take", "export: vision config, text model",
+    "export: config outputs the model does not return",
     "validate: vision config, text model", "unknown framework", "unknown task", "unsupported feature",
     "unknown model type", "unknown task of a config", "no preprocessor for dummy inputs",
 ]

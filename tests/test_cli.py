@@ -569,3 +569,25 @@ def test_list_features():
     code, stdout, stderr = run_cli("--list-features", "not-a-model")
     assert_one_line_error(code, stderr, "not-a-model", "supported types")
     assert code == 1 and stdout == ""
+
+
+@pytest.mark.parametrize("reader", ["head -1 of stdout and stderr", "stdout and stderr closed at the start"])
+def test_closed_output_streams_do_not_cost_the_export(reader, tiny_checkpoint, tmp_path):
+    """`... 2>&1 | head -1` and `>&- 2>&-`: the export still finishes, validates and exits 0."""
+    import os
+
+    checkpoint = tiny_checkpoint("bert", "sequence-classification")
+    command = [sys.executable, "-m", "transformers_onnx", f"--model={checkpoint}", "--feature=sequence-classification", str(tmp_path)]
+    if reader.startswith("head"):
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        first_line = process.stdout.readline()
+        process.stdout.close()  # the reader is gone: every later write gets EPIPE
+        code = process.wait(timeout=300)
+        assert first_line
+    else:
+        shell = " ".join(f"'{part}'" for part in command) + " >&- 2>&-"
+        code = subprocess.run(["bash", "-c", shell], stdin=subprocess.DEVNULL, timeout=300, env=dict(os.environ)).returncode
+    assert code == 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["model.onnx"]
+    session = InferenceSession((tmp_path / "model.onnx").as_posix())
+    assert [output.name for output in session.get_outputs()] == ["logits"]

@@ -23,13 +23,45 @@ def test_the_legacy_parameter_name_still_binds_and_unknown_inputs_do_not():
     assert compat.bind_inputs(forward, ["past_key_values", "pixel_values"]) == {"past_key_values": "past_key_values"}
 
 
-def test_a_newer_transformers_than_tested_is_named_once(monkeypatch, tiny_checkpoint, tmp_path, capsys):
+def test_the_tested_release_is_the_one_ci_locks():
+    from pathlib import Path
+
+    lock = (Path(__file__).parents[1] / "locks" / "transformers5.txt").read_text()
+    (locked,) = [line.split("==")[1] for line in lock.splitlines() if line.startswith("transformers==")]
+    assert version.parse(locked).release[:2] == version.parse(compat.TESTED_TRANSFORMERS).release[:2]
+
+
+def test_a_newer_transformers_than_tested_is_one_progress_line_after_success(monkeypatch, tiny_checkpoint, tmp_path, capsys):
     assert compat.untested_transformers() is None or compat.transformers_version() > version.parse(compat.TESTED_TRANSFORMERS)
     monkeypatch.setattr(compat, "TESTED_TRANSFORMERS", "4.1")
-    assert main(["--model", str(tiny_checkpoint("vision-encoder-decoder", "vision2seq-lm")),
-                 "--feature", "vision2seq-lm", str(tmp_path)]) == 0
-    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning:")]
-    assert len(warnings) == 1 and "newer than 4.1" in warnings[0] and "transformers<4.2" in warnings[0]
+    checkpoint = str(tiny_checkpoint("bert", "default"))
+    assert main(["--model", checkpoint, str(tmp_path / "loud")]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    named = [line for line in lines if "newer than 4.1" in line]
+    assert len(named) == 1 and "transformers<4.2" in named[0] and "] note: " in named[0]
+    assert lines.index(named[0]) > next(i for i, line in enumerate(lines) if line.startswith("All good"))
+    assert main(["--model", checkpoint, "--quiet", str(tmp_path / "quiet")]) == 0
+    assert "newer than" not in capsys.readouterr().err
+
+
+def test_a_newer_transformers_than_tested_is_named_in_the_error_line_of_a_failed_export(
+    monkeypatch, tiny_checkpoint, tmp_path, capsys
+):
+    from transformers_onnx import convert
+    from transformers_onnx.errors import ValidationError
+
+    def fail(*args, **kwargs):
+        raise ValidationError("outputs differ")
+
+    monkeypatch.setattr(compat, "TESTED_TRANSFORMERS", "4.1")
+    monkeypatch.setattr(convert, "check_onnx_outputs", fail)
+    assert main(["--model", str(tiny_checkpoint("bert", "default")), "-q", str(tmp_path)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[-1].startswith("error: outputs differ; transformers ") and "transformers<4.2" in lines[-1]
+    assert sum("newer than" in line for line in lines) == 1 and not (tmp_path / "model.onnx").exists()
+    assert main(["--model", str(tmp_path / "missing"), str(tmp_path)]) == 1  # a bad input: no version hint
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: ") and "newer than" not in line
 
 
 @pytest.mark.parametrize(

@@ -24,12 +24,14 @@ from typing import Any, Optional
 
 from . import compat
 from .errors import (
+    ExportError,
     MissingHeadWeightsError,
     OpsetError,
     OutputPathError,
     PreprocessorError,
     TransformersOnnxError,
     UnsupportedFeatureError,
+    ValidationError,
     first_line,
 )
 from .optimize import QUANTIZATIONS
@@ -191,11 +193,19 @@ def main(argv: Optional[list[str]] = None) -> int:
         The exit code.
     """
     args = build_parser().parse_args(argv)
-    _configure_output()
-    _keep_freed_memory()
+    with _closed_streams_ignored():
+        _configure_output()
+        _keep_freed_memory()
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         with _termination_interrupts(), _stdin_never_read():
             export_checkpoint(args)
+    except (ExportError, ValidationError) as error:
+        print(f"error: {error}{_untested_release_hint()}", file=sys.stderr)
+        return 1
     except TransformersOnnxError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -208,11 +218,17 @@ def main(argv: Optional[list[str]] = None) -> int:
             raise
         print(
             f"error: unexpected {type(error).__name__}: {first_line(error)} "
-            "(set TRANSFORMERS_ONNX_TRACEBACK=1 to see the traceback)",
+            f"(set TRANSFORMERS_ONNX_TRACEBACK=1 to see the traceback){_untested_release_hint()}",
             file=sys.stderr,
         )
         return 1
     return 0
+
+
+def _untested_release_hint() -> str:
+    """`; <why>` when the installed transformers is newer than the tested ones, for the end of an error line."""
+    untested = compat.untested_transformers()
+    return f"; {untested}" if untested else ""
 
 
 def export_checkpoint(args: argparse.Namespace) -> Path:
@@ -227,9 +243,6 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
         logger.info("Note: --export_with_transformers has no effect; transformers_onnx always exports itself.")
     output_dir = _writable_folder(args.output)
     remove_abandoned_staging(output_dir, _STAGING)
-    untested = compat.untested_transformers()
-    if untested:
-        print(f"warning: {untested}", file=sys.stderr)
     model, whole_config, location = _load_model(args, progress)
     graphs = whole_config.graphs(model)
     opset = _opset(args, graphs, model.config.model_type)
@@ -240,6 +253,9 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     logger.info(f"All good, model saved at: {', '.join(path.as_posix() for path in saved)}")
+    untested = compat.untested_transformers()
+    if untested:
+        progress(f"note: {untested}")
     return saved[0]
 
 
@@ -467,6 +483,71 @@ def _stdin_never_read():
         yield
     finally:
         sys.stdin = original
+
+
+class _ClosedStreamSafe:
+    """A text stream whose writes and flushes succeed after its reader went away (`... 2>&1 | head -1`): from the
+    first failed write on, its file descriptor is pointed at the null device, so Python's writes and the native
+    libraries' alike go nowhere and the export goes on."""
+
+    def __init__(self, stream: Any, fd: int):
+        self._stream, self._fd = stream, fd
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except (OSError, ValueError):  # EPIPE, EBADF; ValueError: the stream object was closed
+            self._discard()
+            return len(text)
+
+    def flush(self):
+        try:
+            self._stream.flush()
+        except (OSError, ValueError):
+            self._discard()
+
+    def _discard(self):
+        if self._fd >= 0:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, self._fd)
+            os.close(null)
+        self._stream = open(os.devnull, "w")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _closed_streams_ignored():
+    """Let the run finish when stdout or stderr is closed, before the start (`2>&-`) or during it (a pipe whose
+    reader exits). A standard descriptor closed at the start is opened on the null device first, so no file the
+    export opens can take its number."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.dup2(os.open(os.devnull, os.O_RDWR), fd)
+    originals = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = (
+        _ClosedStreamSafe(stream if stream is not None else open(os.devnull, "w"), fd)
+        for stream, fd in ((sys.stdout, _fd_of(sys.stdout, 1)), (sys.stderr, _fd_of(sys.stderr, 2)))
+    )
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = originals
+
+
+def _fd_of(stream: Any, default: int) -> int:
+    """The stream's file descriptor; -1 for an in-memory stream (a test's capture), `default` when it is None."""
+    if stream is None:
+        return default
+    try:
+        return stream.fileno()
+    except (OSError, ValueError, AttributeError):
+        return -1
 
 
 #: `mallopt` parameters (glibc's malloc.h).

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 import numpy as np
 from packaging import version
 
-from .errors import ExportError, UnsupportedFeatureError
+from .errors import ConfigMismatchError, UnsupportedFeatureError
 from .utils import ParameterFormat, compute_effective_axis_dimension, compute_serialized_parameters_size
 
 if TYPE_CHECKING:
@@ -1039,11 +1039,12 @@ def flatten_outputs(config: OnnxConfig, model_outputs: Mapping[str, Any]) -> dic
 
 
 def outputs_in_order(config: OnnxConfig, model_outputs: Mapping[str, Any]) -> list[Any]:
-    """The model's outputs that the config names, in `config.outputs` order; an `ExportError` if some are missing."""
+    """The model's outputs that the config names, in `config.outputs` order; a `ConfigMismatchError` (a
+    `ValueError`) if some are missing."""
     outputs = flatten_outputs(config, model_outputs)
     missing = [name for name in config.outputs if name not in outputs]
     if missing:
-        raise ExportError(f"the model returns {', '.join(outputs)} but the config asks for {', '.join(missing)}")
+        raise ConfigMismatchError(f"the model returns {', '.join(outputs)} but the config asks for {', '.join(missing)}")
     return [outputs[name] for name in config.outputs]
 
 

@@ -7,7 +7,7 @@ on onnxruntime); then, on a decoder's generation graph, `fusions.fuse_group_quer
 rewriter: rotary, cache and attention of each layer in one `GroupQueryAttention`); then `fusions.pack_projections`
 (q/k/v, gate/up: one MatMul each) and `fusions.share_shapes`, which computes the layers' shapes once.
 `quantize` runs `onnxruntime.quantization.quantize_dynamic` on the MatMul-based layers: int8 weights, activations
-quantized at run time. `quantize_int4` runs onnxruntime's
+quantized at run time with one scale per row (`scale_rows`). `quantize_int4` runs onnxruntime's
 `MatMulNBitsQuantizer`: every MatMul with a constant weight (the lm_head too) becomes a `MatMulNBits` with
 4-bit blocks. Each writes a new file; the CLI validates it like the plain export (a quantized graph with
 `QUANTIZED_ATOL` or `INT4_ATOL`). Measurements: docs/performance.md.
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
 from .compat import partial_rotary_factor
-from .files import move_into_place
+from .files import data_file_of, gather_external_data, move_into_place
 from .errors import OptimizationError, ValidationError, first_line
 from .fusions import (
     fuse_group_query_attention,
@@ -73,6 +73,21 @@ INT4_ACCURACY_LEVEL = 4
 
 #: Operators whose weights `quantize` turns into int8: the linear layers, fused attention's projections.
 QUANTIZED_OPS = ("MatMul", "Attention")
+
+#: `quantize` gives the activations one scale per row (per token), not one per tensor: the input of each MatMul
+#: with a constant weight is divided by each row's largest magnitude, and the product multiplied back
+#: (`scale_rows`; the same function in fp32), so onnxruntime's per-tensor `DynamicQuantizeLinear` sees rows in
+#: [-1, 1]. Encoders' [CLS]-like tokens carry a few huge activations (MiniLM: ~28 in one channel of every
+#: LayerNorm output, where other tokens stay under ~5), which with one scale per tensor leave the other tokens a
+#: handful of int8 levels. Measured on the real all-MiniLM-L6-v2 (bench/quantize_minilm.py: cosine of mean-pooled
+#: sentence embeddings to PyTorch fp32, worst/mean over 48 sentences, worst over tests/test_optimize.py's 14):
+#: one scale per tensor 0.951/0.992, 0.982 (below the tests' 0.99); per row 0.974/0.996, 0.992 (`--optimize`:
+#: 0.979/0.997, 0.994), for 7-21 % more int8 latency. A fused `Attention` (`--optimize`) keeps one scale per
+#: tensor: its input also meets its bias and softmax, which a rescaled product would change. Leaving MatMuls in
+#: fp32 bought less for more time (e.g. per row plus the value projections in fp32: 0.987/0.998, 10-15 % slower);
+#: the worst sentences left are one-word ones, where [CLS] and [SEP] are half the pooled tokens
+#: (docs/performance.md).
+ROW_SCALED_OPS = ("MatMul",)
 
 
 def check_optimizable(model_type: str):
@@ -136,6 +151,7 @@ def optimize(onnx_model: Path, model_config: Any, output: Path, group_query_atte
     if shared:
         counts["shared Shape"] = shared
     optimized.save_model_to_file(Path(output).as_posix(), use_external_data_format=_has_external_data(onnx_model))
+    _save_external_data_as_ours(onnx_model, output)
     return counts
 
 
@@ -175,26 +191,89 @@ def _head_size(model_config: Any) -> int:
 
 
 def quantize(onnx_model: Path, output: Path):
-    """Quantize the weights of the graph's linear layers (MatMul, fused Attention) to int8, dynamically.
+    """Quantize the weights of the graph's linear layers (MatMul, fused Attention) to int8 per channel, dynamically,
+    with activation scales per row for the MatMuls (`ROW_SCALED_OPS`).
 
     Args:
         onnx_model: The `.onnx` file, plain or optimized.
         output: The `.onnx` file to write.
     """
+    import onnx
     from onnx import TensorProto
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    onnx_model = Path(onnx_model)
     logger.info(f"Quantizing {', '.join(QUANTIZED_OPS)} weights to int8 (dynamic quantization)...")
-    with quiet_logger(""):  # quantize_dynamic warns on the root logger to run its pre-processing first
-        quantize_dynamic(
-            Path(onnx_model).as_posix(),
-            Path(output).as_posix(),
-            op_types_to_quantize=list(QUANTIZED_OPS),
-            per_channel=True,  # per-tensor: cosine 0.956 to PyTorch on MiniLM sentence embeddings; per-channel: 0.992
-            weight_type=QuantType.QInt8,
-            use_external_data_format=_has_external_data(onnx_model),
-            extra_options={"DefaultTensorType": TensorProto.FLOAT},  # type of the outputs of fused contrib ops
-        )
+    graph = onnx.load(onnx_model.as_posix(), load_external_data=False)
+    scale_rows(graph)
+    staged = onnx_model.with_name(f".rows.{onnx_model.name}")  # beside the weights' file its graph refers to
+    onnx.save(graph, staged.as_posix())
+    try:
+        with quiet_logger(""):  # quantize_dynamic warns on the root logger to run its pre-processing first
+            quantize_dynamic(
+                staged.as_posix(),
+                Path(output).as_posix(),
+                op_types_to_quantize=list(QUANTIZED_OPS),
+                # weight scales per channel: on MiniLM's four test sentences, one per tensor gave a cosine of 0.963,
+                # per channel 0.990 (both with one activation scale per tensor)
+                per_channel=True,
+                weight_type=QuantType.QInt8,
+                use_external_data_format=_has_external_data(onnx_model),
+                extra_options={"DefaultTensorType": TensorProto.FLOAT},  # type of the outputs of fused contrib ops
+            )
+    finally:
+        staged.unlink(missing_ok=True)
+    _save_external_data_as_ours(onnx_model, output)
+
+
+def scale_rows(model: Any) -> int:
+    """Rewrite each MatMul with a constant weight, `y = x @ w`, as `y = ((x / m) @ w) * m`, where `m` is the largest
+    magnitude of each row of `x` (the MatMuls reading one `x` share its `m`), so that `quantize`'s dynamic
+    quantization of `x / m` has one scale per row: `ROW_SCALED_OPS`.
+
+    Args:
+        model: The `onnx.ModelProto`, changed in place (its nodes only: the weights may stay external).
+
+    Returns:
+        How many MatMuls were rewritten.
+    """
+    import numpy as np
+    from onnx import helper, numpy_helper
+
+    graph = model.graph
+    weights = {tensor.name for tensor in graph.initializer}
+    opset = next(entry.version for entry in model.opset_import if entry.domain in ("", "ai.onnx"))
+    floor, axes = "row_scale/floor", "row_scale/axes"  # the floor: a zero row stays zero
+
+    def reduce(op: str, x: str) -> Any:  # over the last axis, kept
+        inputs, attributes = ([x, axes], {}) if opset >= 18 else ([x], {"axes": [-1]})
+        return helper.make_node(op, inputs, [f"{x}/row_{op}"], name=f"{x}/row_scale/{op}", keepdims=1, **attributes)
+
+    nodes, row_max, count = [], {}, 0
+    for node in graph.node:
+        if node.op_type not in ROW_SCALED_OPS or node.input[1] not in weights:
+            nodes.append(node)
+            continue
+        x, y = node.input[0], node.output[0]
+        if x not in row_max:  # names apart from quantize_dynamic's `<input>_scale`, `<input>_quantized`
+            row_max[x] = f"{x}/row_max"
+            nodes += [  # m = max(max(x), -min(x), floor): no |x| tensor to write
+                reduce("ReduceMax", x),
+                reduce("ReduceMin", x),
+                helper.make_node("Neg", [f"{x}/row_ReduceMin"], [f"{x}/row_Neg"], name=f"{x}/row_scale/Neg"),
+                helper.make_node("Max", [f"{x}/row_ReduceMax", f"{x}/row_Neg", floor], [row_max[x]], name=f"{x}/row_scale/Max"),
+                helper.make_node("Div", [x, row_max[x]], [f"{x}/rows"], name=f"{x}/row_scale/Div"),
+            ]
+        node.input[0], node.output[0] = f"{x}/rows", f"{y}/of_rows"
+        nodes += [node, helper.make_node("Mul", [f"{y}/of_rows", row_max[x]], [y], name=f"{y}/row_scale/Mul")]
+        count += 1
+    if count:
+        graph.ClearField("node")
+        graph.node.extend(nodes)
+        graph.initializer.append(numpy_helper.from_array(np.array(np.finfo(np.float32).tiny, np.float32), floor))
+        if opset >= 18:  # the reductions' axes: an input from opset 18, an attribute before
+            graph.initializer.append(numpy_helper.from_array(np.array([-1], np.int64), axes))
+    return count
 
 
 def quantize_int4(
@@ -233,6 +312,7 @@ def quantize_int4(
     for entry in quantizer.model.model.opset_import:  # for Gather it raises the opset to 21 without converting the
         entry.version = opsets.get(entry.domain, entry.version)  # graph's nodes; the int4 type needs IR 10 only
     quantizer.model.save_model_to_file(Path(output).as_posix(), use_external_data_format=_has_external_data(onnx_model))
+    _save_external_data_as_ours(onnx_model, output)
 
 
 def int4_tolerance(reference: Any) -> float:
@@ -255,7 +335,7 @@ def optimize_and_quantize(
 ):
     """Replace a validated export by its optimized and/or quantized graph, validating each new graph.
 
-    The new graphs are written in a folder beside `onnx_model`; `onnx_model` (and its `.data` file) is
+    The new graphs are written in a folder beside `onnx_model`; `onnx_model` (and its `_data` file) is
     replaced only when the last one validated, so a failure leaves the plain export untouched.
 
     Args:
@@ -286,7 +366,7 @@ def optimize_and_quantize(
                 if "GroupQueryAttention" not in counts:
                     raise
                 logger.warning(f"The GroupQueryAttention graph failed its validation ({first_line(error)}): fusing without it")
-                for stale in (optimized, optimized.with_name(f"{optimized.name}.data")):
+                for stale in (optimized, data_file_of(optimized)):
                     stale.unlink(missing_ok=True)
                 counts = optimize(current, model_config, optimized, group_query_attention=False)
                 logger.info(f"Fused operators: {format_counts(counts) or 'none'}")
@@ -306,7 +386,7 @@ def optimize_and_quantize(
                 report_quantized(comparison, quantized_atol)
             current = quantized
         if current != onnx_model:  # the plain graph is no one's yet: its data file's name is free
-            for stale in (onnx_model, onnx_model.with_name(f"{onnx_model.name}.data")):
+            for stale in (onnx_model, data_file_of(onnx_model)):
                 stale.unlink(missing_ok=True)
             move_into_place([current], onnx_model.parent)
     finally:
@@ -332,6 +412,12 @@ def format_counts(counts: dict[str, int]) -> str:
 
 
 def _has_external_data(onnx_model: Path) -> bool:
-    """Whether the graph keeps its weights in `<name>.data`, as `export`, `optimize` and `quantize` write them
+    """Whether the graph keeps its weights in `<name>_data`, as `export`, `optimize` and `quantize` write them
     (checked by name: parsing a graph with inline weights to find out took over a second on bert-base)."""
-    return Path(f"{onnx_model}.data").is_file()
+    return data_file_of(Path(onnx_model)).is_file()
+
+
+def _save_external_data_as_ours(onnx_model: Path, output: Path):
+    """onnxruntime's tools write a graph's external data to `<name>.data`: give it this package's name."""
+    if _has_external_data(onnx_model):
+        gather_external_data(Path(output))
