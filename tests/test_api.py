@@ -221,8 +221,8 @@ def test_external_data_format_writes_one_data_file(tiny_checkpoint, tmp_path, mo
     monkeypatch.setattr(OnnxConfig, "use_external_data_format", staticmethod(lambda num_parameters: True))
     config = BertOnnxConfig(model.config)
     _, outputs = export_pytorch(tokenizer, model, config, 14, tmp_path / "model.onnx")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx", "model.onnx.data"]
-    assert (tmp_path / "model.onnx").stat().st_size < (tmp_path / "model.onnx.data").stat().st_size
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx", "model.onnx_data"]
+    assert (tmp_path / "model.onnx").stat().st_size < (tmp_path / "model.onnx_data").stat().st_size
     validate_model_outputs(config, tokenizer, model, tmp_path / "model.onnx", outputs, 1e-5)
     InferenceSession((tmp_path / "model.onnx").as_posix())
 
@@ -259,7 +259,7 @@ def test_with_past_config_api():
     assert list(config.outputs) == ["logits", "present.0.key", "present.0.value", "present.1.key", "present.1.value"]
     filled = {}
     config.fill_with_past_key_values_(filled, direction="inputs")
-    assert filled["past_key_values.1.value"] == {0: "batch", 2: "past_sequence + sequence"}
+    assert filled["past_key_values.1.value"] == {0: "batch", 2: "past_sequence"}
     flat = config.flatten_output_collection_property("present", [("k0", "v0"), ("k1", "v1")])
     assert flat == {"present.0.key": "k0", "present.0.value": "v0", "present.1.key": "k1", "present.1.value": "v1"}
     assert OnnxConfig.flatten_output_collection_property("x", [[1, 2], [3]]) == {"x.0": 1, "x.1": 2, "x.2": 3}
@@ -363,7 +363,7 @@ def test_get_preprocessor(tiny_checkpoint, tmp_path):
 
 @pytest.mark.parametrize("asked", [True, False], ids=["config-asks", "written-anyway"])
 def test_per_tensor_external_files_are_gathered_into_one(asked, tiny_checkpoint, tmp_path, monkeypatch):
-    """What torch writes for a model over 2 GB (one file per tensor) ends up as one model.onnx.data: when the config
+    """What torch writes for a model over 2 GB (one file per tensor) ends up as one model.onnx_data: when the config
     asks for external data, and when it does not but the exporter wrote it (tied weights, held twice by the graph,
     take a model under 2 GiB of parameters over the limit)."""
     import onnx
@@ -387,7 +387,7 @@ def test_per_tensor_external_files_are_gathered_into_one(asked, tiny_checkpoint,
     assert len(list(per_tensor.iterdir())) > 10
     monkeypatch.setattr(OnnxConfig, "use_external_data_format", staticmethod(lambda num_parameters: asked))
     _save_weights(config, model, per_tensor / "model.onnx")
-    assert sorted(p.name for p in per_tensor.iterdir()) == ["model.onnx", "model.onnx.data"]
+    assert sorted(p.name for p in per_tensor.iterdir()) == ["model.onnx", "model.onnx_data"]
     got = InferenceSession((per_tensor / "model.onnx").as_posix()).run(None, feed)
     np.testing.assert_array_equal(got[0], expected[0])
 
@@ -409,7 +409,7 @@ def test_models_needing_external_data_use_the_dynamo_exporter_at_opset_18(tiny_c
     config = GPT2OnnxConfig.with_past(model.config, task="causal-lm")
     _, outputs = export(tokenizer, model, config, 18, tmp_path / "model.onnx")
     assert calls == [True]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx", "model.onnx.data"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx", "model.onnx_data"]
     graph = onnx.load((tmp_path / "model.onnx").as_posix(), load_external_data=False)
     dims = {v.name: [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim] for v in graph.graph.input}
     assert dims["input_ids"] == ["batch", "sequence"]
@@ -469,8 +469,8 @@ def test_graph_and_external_data_are_replaced_as_a_pair(tiny_checkpoint, tmp_pat
     export(tokenizer, second, config, 15, target)
     assert seen and set(seen) <= {(14, (0,)), (15, (1,))}, seen
     assert read_target() == (15, [1])
-    data_files = [path.name for path in target.parent.iterdir() if path.name != "model.onnx"]
-    assert len(data_files) == 1 and data_files[0].endswith(".data"), data_files
+    # the data file's plain name is back (the one hub clients fetch), and no other is left
+    assert sorted(path.name for path in target.parent.iterdir()) == ["model.onnx", "model.onnx_data"]
 
     monkeypatch.setattr(OnnxConfig, "use_external_data_format", staticmethod(lambda num_parameters: False))
     export(tokenizer, first, config, 14, target)

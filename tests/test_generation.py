@@ -16,6 +16,7 @@ import pytest
 import torch
 from transformers import GenerationConfig
 
+from exports import graph_files
 from tiny_models import TINY_MODELS, known_failure
 from transformers_onnx import FeaturesManager
 from transformers_onnx.__main__ import main
@@ -124,19 +125,21 @@ def test_seq2seq_greedy_matches_generate(model_type, exported, docs_loops):
         expected = model.generate(**encoder_inputs, generation_config=_greedy(decoder_start_token_id=start))
     expected = expected[:, -NEW_TOKENS:]  # after the start token (whisper returns the new tokens only)
     feed = {name: value.numpy() for name, value in encoder_inputs.items()}
-    got = docs_loops["greedy_seq2seq"](str(output), feed, start, NEW_TOKENS)
-    np.testing.assert_array_equal(got, expected.numpy())
+    for loop in ("greedy_seq2seq", "greedy_seq2seq_merged"):
+        got = docs_loops[loop](str(output), feed, start, NEW_TOKENS)
+        np.testing.assert_array_equal(got, expected.numpy(), err_msg=loop)
 
 
 def test_seq2seq_layout_shares_decoder_weights(exported):
     _, output = exported("bart", "seq2seq-lm-with-past")
-    assert sorted(p.name for p in output.iterdir()) == [
-        "decoder_model.onnx", "decoder_model.onnx.data", "decoder_with_past_model.onnx", "encoder_model.onnx"
+    assert graph_files(output) == [
+        "decoder_model.onnx", "decoder_model.onnx_data", "decoder_model_merged.onnx", "decoder_with_past_model.onnx",
+        "encoder_model.onnx",
     ]
     for name in ("decoder_model.onnx", "decoder_with_past_model.onnx"):
         graph = onnx.load((output / name).as_posix(), load_external_data=False).graph
         locations = {e.value for t in graph.initializer for e in t.external_data if e.key == "location"}
-        assert locations == {"decoder_model.onnx.data"}
+        assert locations == {"decoder_model.onnx_data"}
         onnx.checker.check_model((output / name).as_posix(), full_check=True)
     graph = onnx.load((output / "decoder_with_past_model.onnx").as_posix(), load_external_data=False).graph
     inputs = {value.name: value.type.tensor_type for value in graph.input}
@@ -145,6 +148,14 @@ def test_seq2seq_layout_shares_decoder_weights(exported):
     assert key == ["batch", TINY_MODELS["bart"].config_kwargs["decoder_attention_heads"], "past_decoder_sequence", 16]
     assert inputs["input_ids"].elem_type == onnx.TensorProto.INT64
     assert inputs["past_key_values.0.encoder.key"].elem_type == onnx.TensorProto.FLOAT
+    merged = onnx.load((output / "decoder_model_merged.onnx").as_posix())
+    onnx.checker.check_model(merged, full_check=True)
+    assert [value.name for value in merged.graph.output] == [value.name for value in onnx.load(
+        (output / "decoder_model.onnx").as_posix(), load_external_data=False).graph.output]
+    use_cache_branch = merged.graph.input[-1]
+    assert use_cache_branch.name == "use_cache_branch" and use_cache_branch.type.tensor_type.elem_type == onnx.TensorProto.BOOL
+    # each distinct weight once: no more bytes than the split decoders' shared (page-aligned) data file
+    assert sum(len(tensor.raw_data) for tensor in merged.graph.initializer) <= (output / "decoder_model.onnx_data").stat().st_size
 
 
 @pytest.mark.parametrize("model_type", ["bloom", "gpt-bigcode"])
@@ -158,6 +169,31 @@ def test_decoder_interface(model_type, exported):
     assert key[0] == "batch" and key[2] == "past_sequence" and all(isinstance(d, int) for d in (key[1], key[3]))
     present = next(value for value in graph.output if value.name == "present.0.key")
     assert present.type.tensor_type.shape.dim[2].dim_param == "past_sequence + sequence"
+
+
+@pytest.mark.parametrize("model_type", ["gpt2", "llama"])
+def test_plain_with_past_graph_runs_from_an_empty_past_fully_optimized(model_type, tiny_checkpoint, tmp_path):
+    """The legacy `causal-lm-with-past` graph (no --generation) at past 0, as clients start generating, in a session
+    with onnxruntime's default (all) graph optimizations: its logits are PyTorch's without a cache."""
+    from onnxruntime import GraphOptimizationLevel, InferenceSession, SessionOptions
+    from transformers import AutoModelForCausalLM
+
+    checkpoint = tiny_checkpoint(model_type, "causal-lm-with-past")
+    assert main(["--model", str(checkpoint), "--feature", "causal-lm-with-past", "-q", str(tmp_path)]) == 0
+    options = SessionOptions()
+    options.graph_optimization_level = GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = InferenceSession((tmp_path / "model.onnx").as_posix(), options, providers=["CPUExecutionProvider"])
+    ids = np.random.default_rng(0).integers(3, 50, size=(2, 5))
+    feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+    for value in session.get_inputs():
+        if value.name.startswith("past_key_values."):
+            assert value.shape[2] == "past_sequence"
+            feed[value.name] = np.zeros((2, value.shape[1], 0, value.shape[3]), np.float32)
+    logits = session.run(["logits"], feed)[0]
+    model = AutoModelForCausalLM.from_pretrained(checkpoint).eval()
+    with torch.no_grad():
+        expected = model(input_ids=torch.from_numpy(ids), attention_mask=torch.ones(2, 5, dtype=torch.long)).logits
+    np.testing.assert_allclose(logits, expected.numpy(), atol=1e-4)
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ tf = pytest.importorskip("tensorflow")
 import transformers  # noqa: E402
 from onnxruntime import InferenceSession  # noqa: E402
 
+from exports import graph_files  # noqa: E402
 from test_cli import assert_one_line_error, copy_checkpoint, run_cli  # noqa: E402
 from tiny_models import TINY_MODELS  # noqa: E402
 from tiny_models import known_failure as tiny_known_failure  # noqa: E402
@@ -247,10 +248,10 @@ def test_models_needing_external_data_keep_their_weights_in_one_data_file(tiny_t
     checkpoint = tiny_tf_checkpoint("bert", "default")
     assert main(["--model", str(checkpoint), str(tmp_path)]) == 0
 
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["model.onnx", "model.onnx.data"]
+    assert graph_files(tmp_path) == ["model.onnx", "model.onnx_data"]
     graph = onnx.load((tmp_path / "model.onnx").as_posix(), load_external_data=False)
     locations = {entry.value for tensor in graph.graph.initializer for entry in tensor.external_data if entry.key == "location"}
-    assert locations == {"model.onnx.data"}
+    assert locations == {"model.onnx_data"}
     model = FeaturesManager.get_model_from_feature("default", str(checkpoint))
     onnx_config = FeaturesManager.get_config("bert", "default")(model.config)
     session = InferenceSession((tmp_path / "model.onnx").as_posix(), providers=["CPUExecutionProvider"])

@@ -54,7 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Export a Hugging Face Transformers model to ONNX and validate it with onnxruntime.",
     )
     parser.add_argument("-m", "--model", required=True, help="Local folder or cached hub id of the model.")
-    parser.add_argument("--feature", default="default", help="The feature (task) to export, e.g. sequence-classification.")
+    parser.add_argument(
+        "--feature", default=None, help="The feature (task) to export, e.g. sequence-classification (default: default)."
+    )
+    parser.add_argument(
+        "--task",
+        default=None,
+        help="Instead of --feature: the task by its optimum / hub name (feature-extraction, fill-mask,"
+        " text-classification, text-generation-with-past, text2text-generation-with-past, image-to-text, ...), or"
+        " 'auto' for the head the checkpoint was saved with (--list-features shows both names).",
+    )
     parser.add_argument("--opset", type=int, default=None, help="ONNX opset (default: the model's default).")
     parser.add_argument("--atol", type=_tolerance, default=None, help="Absolute tolerance of the validation (> 0).")
     parser.add_argument("--framework", choices=["pt", "tf"], default=None, help="Framework to export from.")
@@ -148,7 +157,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 class _ListFeatures(argparse.Action):
-    """`--list-features [MODEL_TYPE]`: print `model type: feature, feature, ...` lines and exit."""
+    """`--list-features [MODEL_TYPE]`: print `model type: feature (task name), feature, ...` lines and exit."""
 
     def __init__(self, option_strings, dest, **kwargs):
         super().__init__(option_strings, dest, default=argparse.SUPPRESS, **kwargs)
@@ -159,7 +168,10 @@ class _ListFeatures(argparse.Action):
 
         model_types = [canonical_model_type(model_type)] if model_type else sorted(FeaturesManager._SUPPORTED_MODEL_TYPE)
         try:
-            lines = [f"{name}: {', '.join(FeaturesManager.get_supported_features_for_model_type(name))}" for name in model_types]
+            lines = [
+                f"{name}: {', '.join(map(FeaturesManager.task_names, FeaturesManager.get_supported_features_for_model_type(name)))}"
+                for name in model_types
+            ]
         except TransformersOnnxError as error:
             parser.exit(1, f"error: {error}\n")
         print("\n".join(lines))
@@ -234,11 +246,13 @@ def _untested_release_hint() -> str:
 def export_checkpoint(args: argparse.Namespace) -> Path:
     """Export, validate and save the model named by parsed CLI arguments (every graph of `OnnxConfig.graphs`);
     return the first saved `.onnx` path."""
+    from .clients import link_into_subfolder, write_client_files
     from .files import move_into_place, remove_abandoned_staging, staging_folder
 
     progress = _Progress(args.quiet)
     _check_quantize_flags(args)
-    _check_generation_flags(args)
+    if args.task and args.feature:
+        raise UnsupportedFeatureError("give --feature or --task, not both")
     if args.export_with_transformers:
         logger.info("Note: --export_with_transformers has no effect; transformers_onnx always exports itself.")
     output_dir = _writable_folder(args.output)
@@ -248,8 +262,12 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
     opset = _opset(args, graphs, model.config.model_type)
     staging = staging_folder(output_dir, _STAGING)
     try:
-        staged = _export_and_validate(args, graphs, whole_config, opset, location, staging, progress)
+        staged, preprocessors = _export_and_validate(args, graphs, whole_config, opset, location, staging, progress)
+        client_files = write_client_files(staging, location, model, preprocessors, whole_config)
         saved = move_into_place(staged, output_dir)
+        for client_file in client_files:
+            client_file.replace(output_dir / client_file.name)
+        link_into_subfolder(saved, output_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     logger.info(f"All good, model saved at: {', '.join(path.as_posix() for path in saved)}")
@@ -268,6 +286,8 @@ def _load_model(args: argparse.Namespace, progress: "_Progress") -> tuple[Any, A
     if not FeaturesManager.uses_tensorflow(location, args.framework):
         compat.keep_tensorflow_unloaded()
     model_config = load_model_config(location, cache_dir=args.cache_dir)
+    args.feature = _feature(args, model_config)
+    _check_generation_flags(args)
     config_constructor = FeaturesManager.get_config_constructor(model_config.model_type, args.feature)
     if args.optimize:
         from .optimize import check_optimizable
@@ -289,6 +309,24 @@ def _load_model(args: argparse.Namespace, progress: "_Progress") -> tuple[Any, A
     return model, config_constructor(model.config, **generation), location
 
 
+def _feature(args: argparse.Namespace, model_config: Any) -> str:
+    """The feature to export: `--feature`, or `--task` (either spelling, or `auto`) with the past that
+    `--generation` needs; `default` when neither is given."""
+    from .features import FeaturesManager
+
+    if not args.task:
+        return args.feature or "default"
+    model_type = model_config.model_type
+    if args.task == "auto":
+        feature = FeaturesManager.infer_feature(model_config)
+    else:
+        feature = FeaturesManager.feature_for_task(args.task, model_type)
+    with_past = f"{feature}-with-past"
+    if args.generation and with_past in FeaturesManager.get_supported_features_for_model_type(model_type):
+        return with_past
+    return feature
+
+
 def _opset(args: argparse.Namespace, graphs: list, model_type: str) -> int:
     """`--opset`, or the graphs' default; at least the graphs' lowest."""
     minimum_opset = max(onnx_config.default_onnx_opset for _, _, onnx_config in graphs)
@@ -300,19 +338,20 @@ def _opset(args: argparse.Namespace, graphs: list, model_type: str) -> int:
 
 def _export_and_validate(
     args: argparse.Namespace, graphs: list, whole_config: Any, opset: int, location: str, staging: Path, progress: "_Progress"
-) -> list[Path]:
+) -> tuple[list[Path], list[Any]]:
     """Export every graph into `staging`, then validate each (and optimize or quantize it) once the framework's
-    weights are released; return the staged graphs."""
+    weights are released; return the staged graphs and the preprocessors they were exported with."""
     from .convert import check_onnx_outputs, compute_reference_outputs, export_graph, release_weights
-    from .files import share_weights
+    from .files import data_file_of, share_weights
 
     if _uses_large_model_exporter(opset, graphs):
-        data_files = ", ".join(f"{file_name}.data" for file_name, _, _ in graphs)
+        data_files = ", ".join(data_file_of(Path(file_name)).name for file_name, _, _ in graphs)
         progress(f"fp32 weights of 2 GiB or more: exporting with torch's dynamo exporter at opset {opset}, into {data_files}")
-    checks = []
+    checks, preprocessors = [], []
     for number, (file_name, model, onnx_config) in enumerate(graphs, 1):
         progress(f"exporting graph {number}/{len(graphs)}: {file_name} (opset {opset})")
         preprocessor = _load_preprocessor(onnx_config.preprocessor_kind or args.preprocessor, location)
+        preprocessors.append(preprocessor)
         _, onnx_outputs = export_graph(preprocessor, model, onnx_config, opset, staging / file_name)
         atol = args.atol if args.atol is not None else onnx_config.atol_for_validation
         checks.append((staging / file_name, compute_reference_outputs(onnx_config, preprocessor, model), onnx_outputs, atol))
@@ -341,7 +380,26 @@ def _export_and_validate(
                 accuracy_level=INT4_ACCURACY_LEVEL if args.int4_accuracy_level is None else args.int4_accuracy_level,
                 embeddings=bool(args.int4_embeddings),
             )
-    return [staged for staged, _, _, _ in checks]
+    staged = [staged for staged, _, _, _ in checks]
+    if whole_config.merged_decoder:
+        staged.append(_merge_decoders(whole_config.merged_decoder, checks, staging, progress))
+    return staged, preprocessors
+
+
+def _merge_decoders(names: tuple[str, str, str], checks: list, staging: Path, progress: "_Progress") -> Path:
+    """Write the merged decoder of two validated decoders, and validate each of its branches like them."""
+    from .clients import merge_decoders, merged_decoder_references
+    from .convert import check_onnx_outputs
+
+    merged, first_step, next_steps = (staging / name for name in names)
+    progress(f"merging {first_step.name} and {next_steps.name} into {merged.name}")
+    merge_decoders(first_step, next_steps, merged)
+    validated = {staged.name: (reference, onnx_outputs, atol) for staged, reference, onnx_outputs, atol in checks}
+    (first_reference, onnx_outputs, atol), (next_reference, _, _) = validated[first_step.name], validated[next_steps.name]
+    for reference in merged_decoder_references(first_reference, next_reference):
+        logger.info("Validating ONNX model...")
+        check_onnx_outputs(reference, merged, onnx_outputs, atol)
+    return merged
 
 
 def _check_quantize_flags(args: argparse.Namespace):

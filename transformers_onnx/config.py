@@ -393,6 +393,17 @@ class OnnxConfig(ABC):
         """The files of `graphs` that store their weights once, in one external data file (none by default)."""
         return ()
 
+    @property
+    def merged_decoder(self) -> Optional[tuple[str, str, str]]:
+        """(file, first-step decoder, next-steps decoder): the one decoder graph for every generation step that
+        `clients.merge_decoders` writes from two files of `graphs` (none by default)."""
+        return None
+
+    @property
+    def genai_graph(self) -> Optional[str]:
+        """The file of `graphs` that onnxruntime-genai generates with (`clients.genai_config`; none by default)."""
+        return None
+
     def declared_inputs(self, inputs: Mapping[str, Any], missing_ok: bool = False) -> dict[str, Any]:
         """The values of `inputs` that this config declares, in `self.inputs` order (a `KeyError` for a missing one,
         unless `missing_ok`): what a `generate_dummy_inputs` returns of its preprocessor's output."""
@@ -659,7 +670,9 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
         if direction not in ("inputs", "outputs"):
             raise ValueError(f'direction must either be "inputs" or "outputs", but {direction} was given')
         name = "past_key_values" if direction == "inputs" else "present"
-        sequence = "past_sequence" if self.generation and direction == "inputs" else "past_sequence + sequence"
+        # Not the legacy `past_sequence + sequence` on the inputs: that name claims the past and the present have
+        # one length, which is false for an empty past, and onnxruntime's optimized graphs rely on it.
+        sequence = "past_sequence" if direction == "inputs" else "past_sequence + sequence"
         for tensor, axes in self.past_layout.axes(name, sequence).items():
             if inverted_values_shape and tensor.endswith(".value"):
                 axes = {0: "batch", 1: sequence}
@@ -696,6 +709,10 @@ class DecoderOnnxConfig(OnnxConfigWithPast):
     @property
     def num_layers(self) -> int:
         return self._config.num_hidden_layers
+
+    @property
+    def genai_graph(self) -> Optional[str]:
+        return "model.onnx" if self.generation else None
 
     default_onnx_opset = 13
 
@@ -886,6 +903,10 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
     @property
     def shared_weights(self) -> tuple[str, ...]:
         return ("decoder_model.onnx", "decoder_with_past_model.onnx") if self.generation else ()
+
+    @property
+    def merged_decoder(self) -> Optional[tuple[str, str, str]]:
+        return ("decoder_model_merged.onnx", *self.shared_weights) if self.shared_weights else None
 
 
 class _Seq2SeqGraphOnnxConfig(OnnxConfig):

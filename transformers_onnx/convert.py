@@ -163,7 +163,7 @@ def export(
         model: A `PreTrainedModel` or `TFPreTrainedModel`.
         config: Its `OnnxConfig`.
         opset: The ONNX opset.
-        output: The `.onnx` file to write (its weights go to `<output>.data` when
+        output: The `.onnx` file to write (its weights go to `<output>_data` when
             `config.use_external_data_format` says so).
         tokenizer: Deprecated alias of `preprocessor`.
         device: "cpu" or "cuda" (PyTorch only).
@@ -187,7 +187,7 @@ def export_graph(
     preprocessor: Any, model: Any, config: OnnxConfig, opset: int, output: Path, device: str = "cpu"
 ) -> tuple[list[str], list[str]]:
     """`export` into a folder of the caller's (a staging folder: nothing is moved): make the dummy inputs, apply the
-    config's patches, run the framework's exporter, and gather the weights into `<output>.data` when needed.
+    config's patches, run the framework's exporter, and gather the weights into `<output>_data` when needed.
 
     Returns:
         The model's input names in forward order, and the ONNX output names.
@@ -455,7 +455,7 @@ def _backend(framework: str):
 
 def _save_weights(config: OnnxConfig, model: Any, onnx_file: Path):
     """When the config asks for external data, or the exporter wrote the weights outside the graph anyway, gather
-    them into one `<name>.data` file. (A graph holds a tied weight twice: a 0.5B Qwen2 with tied embeddings counts
+    them into one `<name>_data` file. (A graph holds a tied weight twice: a 0.5B Qwen2 with tied embeddings counts
     1.98 GB of parameters and exports 2.5 GB, which torch writes as a file per tensor.)"""
     parameters = model.num_parameters()
     if config.use_external_data_format(parameters) or (

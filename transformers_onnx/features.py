@@ -46,6 +46,19 @@ _TASK_TO_AUTO_CLASS = {
     "vision2seq-lm": "AutoModelForVision2Seq",
     "speech2seq-lm": "AutoModelForSpeechSeq2Seq",
 }
+#: Each task's name in optimum and the Hugging Face hub (`--task`), where it differs: the one table where the two
+#: spellings meet. `-with-past` goes with either spelling.
+TASK_NAMES = {
+    "default": "feature-extraction",
+    "masked-lm": "fill-mask",
+    "causal-lm": "text-generation",
+    "seq2seq-lm": "text2text-generation",
+    "sequence-classification": "text-classification",
+    "vision2seq-lm": "image-to-text",
+    "speech2seq-lm": "automatic-speech-recognition",
+}
+#: The tasks `--task auto` exports with their past where the model type has it (optimum's default).
+_GENERATIVE_TASKS = ("causal-lm", "seq2seq-lm", "vision2seq-lm", "speech2seq-lm")
 _TF_TASKS = (
     "default",
     "masked-lm",
@@ -145,6 +158,61 @@ class FeaturesManager:
     def feature_to_task(feature: str) -> str:
         """The task of a feature: the feature without `-with-past`."""
         return feature.replace("-with-past", "")
+
+    @staticmethod
+    def feature_for_task(task: str, model_type: str) -> str:
+        """The feature of a task named the optimum way (`text-classification`, `text-generation-with-past`) or the
+        legacy way (`sequence-classification`), checked against the model type's features.
+
+        Args:
+            task: The task, either spelling, with or without `-with-past`.
+            model_type: The model type.
+
+        Returns:
+            The legacy feature, e.g. "sequence-classification" or "causal-lm-with-past".
+
+        Raises:
+            UnsupportedFeatureError: The model type has no such task (a `ValueError` and a `KeyError`).
+        """
+        legacy = {name: task for task, name in TASK_NAMES.items()}
+        name, past, _ = task.partition("-with-past")
+        feature = legacy.get(name, name) + ("-with-past" if past else "")
+        features = FeaturesManager.get_supported_features_for_model_type(model_type)
+        if feature not in features:
+            raise UnsupportedFeatureError(
+                f"{model_type} doesn't support task {task}. Supported values are: "
+                f"{', '.join(FeaturesManager.task_names(feature) for feature in features)}"
+            )
+        return feature
+
+    @staticmethod
+    def task_names(feature: str) -> str:
+        """A feature with its optimum name where that differs: `sequence-classification (text-classification)`."""
+        task = FeaturesManager.feature_to_task(feature)
+        if task not in TASK_NAMES:
+            return feature
+        return f"{feature} ({feature.replace(task, TASK_NAMES[task], 1)})"
+
+    @staticmethod
+    def infer_feature(model_config: Any) -> str:
+        """`--task auto`: the feature of the head the checkpoint was saved with (its config's `architectures`),
+        with its past for generation tasks where the model type has it; `default` for a base model or none.
+
+        Args:
+            model_config: The model's `PretrainedConfig`.
+
+        Returns:
+            A feature of the model type.
+        """
+        model_type = model_config.model_type
+        features = FeaturesManager.get_supported_features_for_model_type(model_type)
+        architectures = set(getattr(model_config, "architectures", None) or ())
+        for feature in features:
+            task = FeaturesManager.feature_to_task(feature)
+            if task != "default" and architectures & _class_names_for_task(model_type, task, model_config):
+                with_past = f"{task}-with-past"
+                return with_past if task in _GENERATIVE_TASKS and with_past in features else task
+        return "default"
 
     @staticmethod
     def _validate_framework_choice(framework: str):
@@ -441,6 +509,24 @@ def _hub_answers(endpoint: str, timeout: float = 3.0) -> bool:
     thread.start()
     thread.join(timeout)
     return bool(answered)
+
+
+def _class_names_for_task(model_type: str, task: str, model_config: Any) -> set[str]:
+    """The names of the classes (PyTorch and TensorFlow) that load this config for a task, as `architectures`
+    names them."""
+    names = set()
+    for framework in ("pt", "tf") if compat.has_tensorflow_models() else ("pt",):
+        try:
+            model_class = FeaturesManager.get_model_class_for_model_type(model_type, task, framework)
+        except (UnsupportedFeatureError, FrameworkError):
+            continue
+        mapping = getattr(model_class, "_model_mapping", None)
+        try:
+            loaded = mapping[type(model_config)] if mapping is not None else model_class
+        except (KeyError, ValueError):
+            continue
+        names.update(each.__name__ for each in (loaded if isinstance(loaded, (list, tuple)) else (loaded,)))
+    return names
 
 
 def load_model_config(model: str, cache_dir: Optional[str] = None) -> Any:

@@ -15,21 +15,36 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 
+#: What a graph's external data file adds to its name: `model.onnx_data`, the name optimum's and transformers.js's
+#: downloads from the hub fetch beside `model.onnx`.
+DATA_SUFFIX = "_data"
+
+
+def data_file_of(onnx_file: Path) -> Path:
+    """The external data file of `onnx_file` when it has one: `<name>_data` beside it."""
+    return onnx_file.with_name(onnx_file.name + DATA_SUFFIX)
+
+
 def gather_external_data(onnx_file: Path):
-    """Store all of a graph's weights in one `<name>.data` file beside it, page-aligned.
+    """Store all of a graph's weights in one `<name>_data` file beside it, page-aligned.
 
     Tensors are moved one at a time (from the exporter's per-tensor files or from the graph itself), so
     no second copy of the weights is held in memory.
 
     Args:
-        onnx_file: The `.onnx` file, rewritten to read its weights from `<name>.data`.
+        onnx_file: The `.onnx` file, rewritten to read its weights from `<name>_data`.
     """
     import onnx
     from onnx.external_data_helper import uses_external_data
 
     graph = onnx.load(onnx_file.as_posix(), load_external_data=False)
     locations = {entry.value for t in graph.graph.initializer for entry in t.external_data if entry.key == "location"}
-    if locations == {f"{onnx_file.name}.data"}:
+    own = {location for location in locations if location.startswith(onnx_file.name)}
+    if len(own) == 1 and own == locations:  # its one data file already (dynamo's, onnxruntime's tools'): renamed
+        (only,) = locations
+        if only != data_file_of(onnx_file).name:
+            (onnx_file.parent / only).replace(data_file_of(onnx_file))
+            _rename_data_file(onnx_file, only, data_file_of(onnx_file).name)
         return
     written_from = set()
 
@@ -57,8 +72,17 @@ def reads_external_data(onnx_file: Path) -> bool:
     return any(uses_external_data(tensor) for tensor in graph.initializer)
 
 
+def external_data_files(onnx_file: Path) -> list[Path]:
+    """The files beside `onnx_file` that its initializers are stored in (the graph is read without its data)."""
+    import onnx
+
+    graph = onnx.load(onnx_file.as_posix(), load_external_data=False).graph
+    locations = {entry.value for tensor in graph.initializer for entry in tensor.external_data if entry.key == "location"}
+    return [onnx_file.parent / location for location in sorted(locations)]
+
+
 def save_with_external_data(graph: Any, onnx_file: Path, payload: Callable[[Any], Optional[bytes]]):
-    """Save `graph` to `onnx_file` with every initializer's bytes in one `<name>.data` file beside it.
+    """Save `graph` to `onnx_file` with every initializer's bytes in one `<name>_data` file beside it.
 
     Args:
         graph: The `onnx.ModelProto`; its initializers are changed to point into the data file.
@@ -68,7 +92,7 @@ def save_with_external_data(graph: Any, onnx_file: Path, payload: Callable[[Any]
     """
     import onnx
 
-    data_file = onnx_file.with_name(f"{onnx_file.name}.data")
+    data_file = data_file_of(onnx_file)
     partial_file = data_file.with_name(f"{data_file.name}.partial")
     with open(partial_file, "wb") as data:
         for tensor in graph.graph.initializer:
@@ -132,19 +156,21 @@ def move_into_place(graphs: list[Path], folder: Path) -> list[Path]:
     """Move complete `.onnx` files and their external data into `folder`, replacing the graphs of the same names
     there, so that a reader never pairs one export's graph with another's weights.
 
-    A graph's data file is `<name>.data` beside it, which other graphs of the list may read too
+    A graph's data file is `<name>_data` beside it (`data_file_of`), which other graphs of the list may read too
     (`share_weights`). The order:
 
     1. A data file whose name `folder` already holds (an old graph may be reading it) takes a name of its own,
-       `<name>.<random>.data`, written into the graphs that read it.
+       `<name>.<random>_data`, written into the graphs that read it.
     2. The data files are moved into `folder`: no graph there reads them yet.
     3. Each graph is moved into `folder` with one rename: a reader opens the old graph (with the old data, still
        in place) or the new one (with the new data).
     4. The data files of these graphs' names in `folder` that no new graph reads are removed: the old export's,
        or one left by an earlier export with external data when this one has none.
+    5. A data file that took a name of its own gets its plain name back (the name hub clients fetch): linked
+       under it, the graphs that read it pointed at it (each replaced in one rename), the other name removed.
 
-    A reader that opened an old graph before step 3 and reads its data only after step 4 gets a missing-file
-    error, never another export's weights.
+    A reader that opened an old graph before step 3 and reads its data only after step 4, or a new graph before
+    step 5 and its data after, gets a missing-file error, never another export's weights.
 
     Args:
         graphs: The `.onnx` files, in a staging folder on the same file system as `folder`.
@@ -153,35 +179,43 @@ def move_into_place(graphs: list[Path], folder: Path) -> list[Path]:
     Returns:
         The graphs' new paths.
     """
-    kept = set()
-    for data in [graph.with_name(f"{graph.name}.data") for graph in graphs]:
+    kept, renamed = set(), {}
+    for data in [data_file_of(graph) for graph in graphs]:
         if not data.is_file():
             continue
         name = data.name
         if (folder / name).exists():
-            name = f"{data.name.removesuffix('.data')}.{secrets.token_hex(4)}.data"
+            name = f"{data.name.removesuffix(DATA_SUFFIX)}.{secrets.token_hex(4)}{DATA_SUFFIX}"
             for graph in graphs:
                 _rename_data_file(graph, data.name, name)
+            renamed[name] = data.name
         data.replace(folder / name)
         kept.add(name)
     targets = [graph.replace(folder / graph.name) for graph in graphs]
     for graph in graphs:
-        for stale in [folder / f"{graph.name}.data", *folder.glob(f"{glob.escape(graph.name)}.*.data")]:
+        # (`<name>.data`: where earlier versions of this package put it)
+        old_names = [data_file_of(folder / graph.name), folder / f"{graph.name}.data"]
+        for stale in [*old_names, *folder.glob(f"{glob.escape(graph.name)}.*{DATA_SUFFIX}")]:
             if stale.name not in kept:
                 stale.unlink(missing_ok=True)
+    for name, plain in renamed.items():
+        os.link(folder / name, folder / plain)
+        for target in targets:
+            _rename_data_file(target, name, plain, in_place=False)
+        (folder / name).unlink()
     return targets
 
 
 def share_weights(graphs: list[Path]):
     """Store the weights of graphs exported from one model once: every initializer goes to one external data file,
-    `<first graph>.data`, each distinct tensor (same type, shape and bytes) once, read by all the graphs.
+    `<first graph>_data`, each distinct tensor (same type, shape and bytes) once, read by all the graphs.
 
     Args:
         graphs: `.onnx` files in one folder; their own data files, if any, are replaced.
     """
     import onnx
 
-    data_file = graphs[0].with_name(f"{graphs[0].name}.data")
+    data_file = data_file_of(graphs[0])
     partial_file = data_file.with_name(f"{data_file.name}.partial")
     written, models = {}, []
     with open(partial_file, "wb") as data:
@@ -202,14 +236,15 @@ def share_weights(graphs: list[Path]):
                     tensor.external_data.add(key=entry_key, value=str(value))
             models.append(model)
     for graph in graphs:
-        graph.with_name(f"{graph.name}.data").unlink(missing_ok=True)
+        data_file_of(graph).unlink(missing_ok=True)
     partial_file.replace(data_file)
     for graph, model in zip(graphs, models):
         onnx.save_model(model, graph.as_posix())
 
 
-def _rename_data_file(graph: Path, old: str, new: str):
-    """Point the tensors of `graph` stored in the data file `old` at `new`."""
+def _rename_data_file(graph: Path, old: str, new: str, in_place: bool = True):
+    """Point the tensors of `graph` stored in the data file `old` at `new`; unless `in_place`, the graph is written
+    beside itself and renamed over itself, so that a reader opens one version or the other whole."""
     import onnx
 
     model = onnx.load(graph.as_posix(), load_external_data=False)
@@ -219,5 +254,8 @@ def _rename_data_file(graph: Path, old: str, new: str):
     ]  # fmt: skip
     for entry in entries:
         entry.value = new
-    if entries:
-        onnx.save_model(model, graph.as_posix())
+    if not entries:
+        return
+    written = graph if in_place else graph.with_name(f".{graph.name}.{secrets.token_hex(4)}")
+    onnx.save_model(model, written.as_posix())
+    written.replace(graph)
