@@ -105,7 +105,7 @@ lock-%:
 	$(PYTHON) -m venv .venv/$*
 	.venv/$*/bin/$(PIP) install --quiet $(RESOLVE_$*)
 	{ echo "# make locks: the stack $* as resolved on $$(date -u +%F) by"; echo '#   pip install $(RESOLVE_$*)'; \
-		.venv/$*/bin/$(PIP) freeze --exclude-editable; } > locks/$*.txt
+		.venv/$*/bin/$(PIP) freeze --all --exclude-editable; } > locks/$*.txt
 	touch .venv/$*/.installed
 
 clean:

@@ -27,8 +27,8 @@ KEY_PACKAGES = (
     "transformers", "torch", "onnx", "onnxruntime", "onnxscript", "tokenizers", "huggingface-hub", "safetensors",
     "kernels", "numpy",
 )
-#: What no lock holds: the package itself, and the installers `pip freeze` leaves out.
-UNLOCKED = ("transformers-onnx", "pip", "setuptools", "wheel")
+#: What no lock holds: the package itself (installed editable).
+UNLOCKED = ("transformers-onnx",)
 
 
 def normalized(name: str) -> str:

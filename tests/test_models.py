@@ -164,3 +164,13 @@ def test_longformer_takes_any_number_of_global_tokens(feature, tiny_checkpoint, 
         with torch.no_grad():
             expected = flatten_outputs(onnx_config, model(**inputs))[output].numpy()
         np.testing.assert_allclose(got, expected, atol=1e-4, rtol=0, err_msg=f"{batch}x{sequence}")
+
+
+def test_gpt_neox_with_past_takes_its_head_size_from_the_hidden_size(tmp_path):
+    """Pythia's partial rotary (`rotary_pct` 0.25) with a head size (hidden 32 / 2 heads) other than a `head_dim`
+    left in the config: the cache is sized as the attention splits the hidden size."""
+    model, onnx_config, tokenizer, onnx_file = _export_variant(
+        "gpt-neox", "causal-lm-with-past", tmp_path, hidden_size=32, num_attention_heads=2, rotary_pct=0.25, head_dim=8
+    )
+    assert onnx_config.head_dim == 16
+    assert_graph_matches(onnx_file, model, onnx_config, tokenizer)

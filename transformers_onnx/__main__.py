@@ -168,10 +168,8 @@ class _ListFeatures(argparse.Action):
 
         model_types = [canonical_model_type(model_type)] if model_type else sorted(FeaturesManager._SUPPORTED_MODEL_TYPE)
         try:
-            lines = [
-                f"{name}: {', '.join(map(FeaturesManager.task_names, FeaturesManager.get_supported_features_for_model_type(name)))}"
-                for name in model_types
-            ]
+            features = {name: FeaturesManager.get_supported_features_for_model_type(name) for name in model_types}
+            lines = [f"{name}: {', '.join(map(FeaturesManager.task_names, features[name]))}" for name in model_types]
         except TransformersOnnxError as error:
             parser.exit(1, f"error: {error}\n")
         print("\n".join(lines))
@@ -584,7 +582,10 @@ def _closed_streams_ignored():
         try:
             os.fstat(fd)
         except OSError:
-            os.dup2(os.open(os.devnull, os.O_RDWR), fd)
+            null = os.open(os.devnull, os.O_RDWR)  # the lowest free number: `fd` itself, unless a lower one is free
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
     originals = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = (
         _ClosedStreamSafe(stream if stream is not None else open(os.devnull, "w"), fd)
