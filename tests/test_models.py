@@ -174,3 +174,22 @@ def test_gpt_neox_with_past_takes_its_head_size_from_the_hidden_size(tmp_path):
     )
     assert onnx_config.head_dim == 16
     assert_graph_matches(onnx_file, model, onnx_config, tokenizer)
+
+
+@pytest.mark.parametrize("model_type", ["mobilenet-v1", "mobilenet-v2"])
+def test_tensorflow_same_padding_follows_the_image_size(model_type, tiny_checkpoint, tmp_path):
+    """TensorFlow's "SAME" padding depends on each side's length: images that are not square, or of odd sides,
+    give PyTorch's feature map (the padding was frozen to the square dummy image's). Compared relative to the
+    outputs' scale: the tiny random networks' activations shrink through their layers."""
+    checkpoint = tiny_checkpoint(model_type, "default")
+    assert main(["--model", str(checkpoint), "-q", str(tmp_path)]) == 0
+    model = FeaturesManager.get_model_class_for_model_type(model_type, "default").from_pretrained(checkpoint).eval()
+    session = InferenceSession((tmp_path / "model.onnx").as_posix(), providers=["CPUExecutionProvider"])
+    generator = torch.Generator().manual_seed(0)
+    for height, width in [(48, 40), (33, 57), (40, 40)]:
+        pixel_values = torch.randn((2, 3, height, width), generator=generator)
+        (got,) = session.run(["last_hidden_state"], {"pixel_values": pixel_values.numpy()})
+        with torch.no_grad():
+            expected = model(pixel_values=pixel_values).last_hidden_state.numpy()
+        assert got.shape == expected.shape, (height, width)
+        np.testing.assert_allclose(got / np.abs(expected).max(), expected / np.abs(expected).max(), atol=1e-4)
