@@ -153,6 +153,16 @@ def test_transformers_js_feature_extraction(exported, tmp_path):
     np.testing.assert_allclose(embedding, pytorch_embeddings(checkpoint, SENTENCES[1:])[0], atol=1e-5)
 
 
+def test_transformers_js_loads_the_fp16_variant(exported):
+    """`--dtype fp16` links the graph as `onnx/model_fp16.onnx`, what `pipeline(..., {dtype: 'fp16'})` loads."""
+    checkpoint, folder = exported("minilm", "default", "--dtype=fp16")
+    request = {"texts": SENTENCES, "dtype": "fp16"}
+    embeddings = np.array(json.loads(node("pipeline.mjs", "feature-extraction", str(folder), json.dumps(request))))
+    expected = pytorch_embeddings(checkpoint, SENTENCES)
+    assert np.all(np.sum(embeddings * expected, axis=1) > 0.9999)
+    np.testing.assert_allclose(embeddings, expected, atol=2e-3)
+
+
 @pytest.mark.parametrize(
     "model_type, feature, flags, lengths",
     [

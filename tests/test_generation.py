@@ -200,7 +200,8 @@ def test_plain_with_past_graph_runs_from_an_empty_past_fully_optimized(model_typ
     "feature,flags,message",
     [
         ("causal-lm", [], "--generation needs a -with-past feature"),
-        ("seq2seq-lm-with-past", ["--quantize"], "--generation combines with --optimize or --quantize for causal-lm-with-past only"),
+        ("seq2seq-lm-with-past", ["--quantize"], "--generation combines with --optimize, --quantize or --dtype fp16 for causal-lm-with-past only"),
+        ("seq2seq-lm-with-past", ["--dtype=fp16"], "--generation combines with --optimize, --quantize or --dtype fp16 for causal-lm-with-past only"),
     ],
 )
 def test_bad_generation_flags_end_with_one_error_line(feature, flags, message, tiny_checkpoint, tmp_path, capsys):

@@ -437,3 +437,36 @@ def test_quantize_takes_a_method_before_the_output(tiny_checkpoint, tmp_path, ca
     nodes = [node for node in onnx.load((tmp_path / "model.onnx").as_posix()).graph.node if node.op_type == "MatMulNBits"]
     attributes = {(a.name, a.i) for a in nodes[0].attribute}
     assert nodes and {("block_size", 16), ("bits", 4), ("accuracy_level", 1)} <= attributes
+
+
+@pytest.mark.parametrize(
+    "model_type, feature",
+    [("bert", "sequence-classification"), ("gpt2", "causal-lm-with-past"), ("vit", "image-classification"), ("t5", "seq2seq-lm")],
+)
+def test_fp16_graph_matches_pytorch_at_other_shapes(model_type, feature, tiny_checkpoint, tmp_path, capsys):
+    """`--dtype fp16`: float16 weights and activations, float32 inputs and outputs, within `fp16_tolerance` of
+    PyTorch's fp32 at other batch sizes and lengths; transformers.js's variant name in `onnx/`."""
+    from test_models import assert_graph_matches
+
+    from transformers_onnx import FeaturesManager
+    from transformers_onnx.__main__ import _load_preprocessor
+
+    checkpoint = tiny_checkpoint(model_type, feature)
+    assert main([f"--model={checkpoint}", f"--feature={feature}", "--dtype=fp16", str(tmp_path)]) == 0
+    assert "float16 graph: max absolute difference" in capsys.readouterr().err
+    graph = onnx.load((tmp_path / "model.onnx").as_posix()).graph
+    kinds = [tensor.data_type for tensor in graph.initializer if len(tensor.dims) == 2]
+    assert kinds and set(kinds) == {onnx.TensorProto.FLOAT16}  # every weight matrix
+    floats = [value for value in [*graph.input, *graph.output] if value.type.tensor_type.elem_type != onnx.TensorProto.INT64]
+    assert floats and all(value.type.tensor_type.elem_type == onnx.TensorProto.FLOAT for value in floats)
+    assert sorted(path.name for path in (tmp_path / "onnx").iterdir()) == ["model_fp16.onnx"]
+    model = FeaturesManager.get_model_from_feature(feature, str(checkpoint)).eval()
+    onnx_config = FeaturesManager.get_config(model_type, feature)(model.config)
+    preprocessor = _load_preprocessor(onnx_config.preprocessor_kind or "auto", str(checkpoint))
+    assert_graph_matches(tmp_path / "model.onnx", model, onnx_config, preprocessor, atol=optimize_module.fp16_tolerance)
+
+
+def test_fp16_does_not_combine_with_quantize(tiny_checkpoint, tmp_path):
+    code, _, stderr = run_cli(f"--model={tiny_checkpoint('bert', 'default')}", "--dtype=fp16", "--quantize", tmp_path)
+    assert_one_line_error(code, stderr, "--dtype fp16 and --quantize int8")
+    assert not (tmp_path / "model.onnx").exists()

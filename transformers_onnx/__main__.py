@@ -95,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
         " quantization) or int4 (MatMulNBits, for decoder LLMs on CPU); looser validation.",
     )
     parser.add_argument(
+        "--dtype",
+        choices=("fp32", "fp16"),
+        default="fp32",
+        help="The graph's float type: fp16 converts the validated fp32 graph's weights and activations (inputs and"
+        " outputs stay fp32) for GPU providers and transformers.js's fp16 variant, validated with a float16 tolerance.",
+    )
+    parser.add_argument(
         "--int4-block-size",
         type=int,
         choices=(16, 32, 64, 128, 256),
@@ -265,7 +272,7 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
         saved = move_into_place(staged, output_dir)
         for client_file in client_files:
             client_file.replace(output_dir / client_file.name)
-        link_into_subfolder(saved, output_dir)
+        link_into_subfolder(saved, output_dir, args.dtype)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     logger.info(f"All good, model saved at: {', '.join(path.as_posix() for path in saved)}")
@@ -361,16 +368,17 @@ def _export_and_validate(
         progress(f"validating graph {number}/{len(checks)}: {staged.name}")
         logger.info("Validating ONNX model...")
         check_onnx_outputs(reference, staged, onnx_outputs, atol)
-        if args.optimize or args.quantize:
+        half = args.dtype == "fp16"
+        if args.optimize or args.quantize or half:
             from .optimize import INT4_ACCURACY_LEVEL, INT4_BLOCK_SIZE, optimize_and_quantize
 
-            steps = " and ".join(step for step, asked in (("optimizing", args.optimize), ("quantizing", args.quantize)) if asked)
-            progress(f"{steps} graph {number}/{len(checks)}: {staged.name}")
+            asked = (("optimizing", args.optimize), ("quantizing", args.quantize), ("converting to fp16", half))
+            progress(f"{' and '.join(step for step, wanted in asked if wanted)} graph {number}/{len(checks)}: {staged.name}")
             optimize_and_quantize(
                 staged,
                 graphs[number - 1][1].config,
                 optimize_graph=args.optimize,
-                quantize_graph=args.quantize,
+                quantize_graph=args.quantize or ("fp16" if half else None),
                 validate=lambda graph, tolerance: check_onnx_outputs(reference, graph, onnx_outputs, tolerance),
                 atol=atol,
                 quantized_atol=args.atol,
@@ -401,6 +409,8 @@ def _merge_decoders(names: tuple[str, str, str], checks: list, staging: Path, pr
 
 
 def _check_quantize_flags(args: argparse.Namespace):
+    if args.dtype == "fp16" and args.quantize:
+        raise UnsupportedFeatureError(f"--dtype fp16 and --quantize {args.quantize} are two ways to store the weights: pick one")
     int4_flags = (
         ("--int4-block-size", args.int4_block_size), ("--int4-accuracy-level", args.int4_accuracy_level),
         ("--int4-embeddings", args.int4_embeddings),
@@ -417,9 +427,9 @@ def _check_generation_flags(args: argparse.Namespace):
         raise UnsupportedFeatureError(
             f"--generation needs a -with-past feature (e.g. causal-lm-with-past, seq2seq-lm-with-past), not {args.feature}"
         )
-    if (args.optimize or args.quantize) and args.feature != "causal-lm-with-past":
+    if (args.optimize or args.quantize or args.dtype != "fp32") and args.feature != "causal-lm-with-past":
         raise UnsupportedFeatureError(
-            "--generation combines with --optimize or --quantize for causal-lm-with-past only (one graph)"
+            "--generation combines with --optimize, --quantize or --dtype fp16 for causal-lm-with-past only (one graph)"
         )
     if args.framework == "tf":
         raise UnsupportedFeatureError("--generation exports from PyTorch only: drop --framework tf")

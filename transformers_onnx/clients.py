@@ -68,17 +68,21 @@ def _generates(model: Any) -> bool:
 
 #: The subfolder transformers.js loads graphs from (unless a caller passes `subfolder: ''`).
 GRAPH_SUBFOLDER = "onnx"
+#: What transformers.js adds to a graph's name for its `dtype` option.
+TRANSFORMERS_JS_SUFFIXES = {"fp32": "", "fp16": "_fp16"}
 
 
-def link_into_subfolder(graphs: list[Path], folder: Path) -> list[Path]:
+def link_into_subfolder(graphs: list[Path], folder: Path, dtype: str = "fp32") -> list[Path]:
     """Give `folder/onnx/` each graph that holds its weights, as a hard link (a copy where the file system has none),
-    replaced in one rename. A graph reading external data is left out: onnx refuses a data file with several links
-    (its checker's guard against hardlink attacks), and transformers.js reads such a graph only with
+    replaced in one rename, under the name transformers.js looks for with its `dtype` option (`model.onnx`, a
+    float16 graph `model_fp16.onnx`). A graph reading external data is left out: onnx refuses a data file with
+    several links (its checker's guard against hardlink attacks), and transformers.js reads such a graph only with
     `subfolder: ''` anyway (a 2 GiB model, or the split decoders it does not load).
 
     Args:
         graphs: The `.onnx` files in `folder`, in place.
         folder: The export's folder.
+        dtype: The graphs' float type, "fp32" or "fp16".
 
     Returns:
         The graphs' paths in the subfolder.
@@ -88,8 +92,10 @@ def link_into_subfolder(graphs: list[Path], folder: Path) -> list[Path]:
     subfolder = folder / GRAPH_SUBFOLDER
     linked = []
     for graph in graphs:
+        variants = {kind: subfolder / f"{graph.stem}{TRANSFORMERS_JS_SUFFIXES[kind]}.onnx" for kind in TRANSFORMERS_JS_SUFFIXES}
+        for stale in variants.values():  # an earlier export's, of another dtype or now too large
+            stale.unlink(missing_ok=True)
         if external_data_files(graph):
-            (subfolder / graph.name).unlink(missing_ok=True)
             continue
         subfolder.mkdir(exist_ok=True)
         temporary = subfolder / f".{graph.name}.{secrets.token_hex(4)}"
@@ -97,7 +103,7 @@ def link_into_subfolder(graphs: list[Path], folder: Path) -> list[Path]:
             os.link(graph, temporary)
         except OSError:
             shutil.copyfile(graph, temporary)
-        linked.append(temporary.replace(subfolder / graph.name))
+        linked.append(temporary.replace(variants[dtype]))
     return linked
 
 
