@@ -198,7 +198,7 @@ def test_onnxruntime_genai_generates_like_transformers(model_type, flags, export
     expected = transformers_generate(checkpoint, "causal-lm-with-past", input_ids, attention_mask)
     eos = config["eos_token_id"] if isinstance(config["eos_token_id"], list) else [config["eos_token_id"]]
     for tokens, row in zip(got, expected):  # onnxruntime-genai stops a row at its end of sequence
-        assert list(tokens) == list(row[: len(tokens)]) and (len(tokens) == NEW_TOKENS or tokens[-1] in eos)
+        assert len(tokens) and list(tokens) == list(row[: len(tokens)]) and (len(tokens) == NEW_TOKENS or tokens[-1] in eos)
 
 
 def test_onnxruntime_genai_runs_the_int4_graph_like_onnxruntime(exported):
@@ -215,7 +215,8 @@ def test_onnxruntime_genai_runs_the_int4_graph_like_onnxruntime(exported):
     expected = namespace["greedy_decoder"](str(folder / "model.onnx"), input_ids.numpy(), attention_mask.numpy(), NEW_TOKENS)
     got = docs_functions("onnxruntime-genai")["generate_with_genai"](str(folder), input_ids.numpy().astype(np.int32), NEW_TOKENS)
     for tokens, row in zip(got, expected):
-        assert list(tokens) == list(row[: len(tokens)]) and (len(tokens) == NEW_TOKENS or tokens[-1] == config["eos_token_id"])
+        assert len(tokens) and list(tokens) == list(row[: len(tokens)])
+        assert len(tokens) == NEW_TOKENS or tokens[-1] == config["eos_token_id"]
 
 
 def test_onnxruntime_genai_tokenizer_reads_the_folder(exported):

@@ -65,11 +65,7 @@ def gather_external_data(onnx_file: Path):
 
 def reads_external_data(onnx_file: Path) -> bool:
     """Whether any of the graph's initializers is stored outside it (the graph is read without its data)."""
-    import onnx
-    from onnx.external_data_helper import uses_external_data
-
-    graph = onnx.load(onnx_file.as_posix(), load_external_data=False).graph
-    return any(uses_external_data(tensor) for tensor in graph.initializer)
+    return bool(external_data_files(onnx_file))
 
 
 def external_data_files(onnx_file: Path) -> list[Path]:
