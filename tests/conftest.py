@@ -15,10 +15,15 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 #: The registry-matrix tests whose outcomes make docs/supported-models.md, by framework.
 MATRIX_TESTS = {"test_export_matches_pytorch_at_other_shapes": "pt", "test_export_matches_tensorflow_at_other_shapes": "tf"}
 _matrix_outcomes: dict[str, dict[str, str]] = {}
+#: Seconds spent in each test file (set-up, call and tear-down), for balancing `make test`'s lanes.
+_seconds_by_file: dict[str, float] = {}
 
 
 def pytest_runtest_logreport(report):
-    """Record each matrix case's outcome: ✓ passed, ✗ failed (with the strict-xfail reason), — skipped."""
+    """Add the report's time to its file's; record each matrix case's outcome: ✓ passed, ✗ failed (with the
+    strict-xfail reason), — skipped."""
+    file_name = report.nodeid.partition("::")[0]
+    _seconds_by_file[file_name] = _seconds_by_file.get(file_name, 0.0) + report.duration
     test_name, _, case = report.nodeid.partition("[")
     framework = MATRIX_TESTS.get(test_name.rpartition("::")[2])
     if framework is None or not case or (report.when != "call" and not report.skipped):
@@ -30,6 +35,13 @@ def pytest_runtest_logreport(report):
     else:
         cell = "✓" if report.passed else "✗ failed"
     _matrix_outcomes.setdefault(framework, {})[case.rstrip("]")] = cell
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The seconds each test file took, longest first."""
+    if _seconds_by_file:
+        ranked = sorted(_seconds_by_file.items(), key=lambda item: -item[1])
+        terminalreporter.write_line("seconds per test file: " + ", ".join(f"{name} {seconds:.0f}" for name, seconds in ranked))
 
 
 def pytest_sessionfinish(session):
@@ -89,16 +101,18 @@ def save_bpe_tokenizer(folder: Path):
     return tokenizer
 
 
-def save_feature_extractor(folder: Path, num_mel_bins: int):
-    """Save a Whisper feature extractor making 1 s chunks: 100 frames, for a model of max_source_positions=50."""
-    from transformers import WhisperFeatureExtractor
+def save_feature_extractor(folder: Path, row: Tiny):
+    """Save the row's feature extractor (audio); return it."""
+    import transformers
 
-    WhisperFeatureExtractor(feature_size=num_mel_bins, chunk_length=1).save_pretrained(folder)
+    feature_extractor = getattr(transformers, row.feature_extractor)(**row.feature_extractor_kwargs)
+    feature_extractor.save_pretrained(folder)
+    return feature_extractor
 
 
-def build_tiny_model(model_type: str, feature: str, **config_overrides):
+def build_tiny_model(model_type: str, feature: str, seed: int = 0, **config_overrides):
     """A tiny model of `model_type` with the head of `feature` (and its row's config changed by `config_overrides`),
-    seeded so that it is reproducible."""
+    its weights drawn from `seed`."""
     import torch
     import transformers
 
@@ -107,9 +121,30 @@ def build_tiny_model(model_type: str, feature: str, **config_overrides):
     row = TINY_MODELS[model_type]
     # a copy: some config classes pop keys of the nested sub-config dicts they are given (transformers 4.57)
     config = getattr(transformers, row.config_class)(**copy.deepcopy({**row.config_kwargs, **config_overrides}))
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     model_class = FeaturesManager.get_model_class_for_model_type(model_type, feature)
     return model_class.from_config(config) if hasattr(model_class, "from_config") else model_class(config)
+
+
+def save_tiny_checkpoint(folder: Path, model_type: str, feature: str, seed: int = 0, **config_overrides) -> Path:
+    """Save a tiny model of (model type, feature) (`build_tiny_model`) and its row's preprocessors in `folder`."""
+    build_tiny_model(model_type, feature, seed, **config_overrides).save_pretrained(folder)
+    row = TINY_MODELS[model_type]
+    from transformers_onnx import FeaturesManager
+
+    preprocessor = row.task_preprocessor.get(FeaturesManager.feature_to_task(feature), row.preprocessor)
+    if "image_processor" in preprocessor:
+        image_processor = save_image_processor(folder, row)
+    if "feature_extractor" in preprocessor:
+        save_feature_extractor(folder, row)
+    if "tokenizer" in preprocessor:
+        tokenizer = save_bpe_tokenizer(folder) if row.bpe_tokenizer else save_tokenizer(folder)
+    if row.processor:
+        import transformers
+
+        processor_class = getattr(transformers, row.processor)
+        processor_class(image_processor=image_processor, tokenizer=tokenizer).save_pretrained(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -122,24 +157,10 @@ def tiny_checkpoint(tmp_path_factory):
         from transformers_onnx import FeaturesManager
 
         task = FeaturesManager.feature_to_task(feature)
-        key = (model_type, task, *sorted(config_overrides.items()))
+        key = (model_type, task, repr(sorted(config_overrides.items())))  # an override may be a dict
         if key not in built:
             folder = tmp_path_factory.mktemp(f"{model_type}-{task}")
-            build_tiny_model(model_type, feature, **config_overrides).save_pretrained(folder)
-            row = TINY_MODELS[model_type]
-            preprocessor = row.task_preprocessor.get(task, row.preprocessor)
-            if "image_processor" in preprocessor:
-                image_processor = save_image_processor(folder, row)
-            if "feature_extractor" in row.preprocessor:
-                save_feature_extractor(folder, row.config_kwargs["num_mel_bins"])
-            if "tokenizer" in preprocessor:
-                tokenizer = save_bpe_tokenizer(folder) if row.bpe_tokenizer else save_tokenizer(folder)
-            if row.processor:
-                import transformers
-
-                processor_class = getattr(transformers, row.processor)
-                processor_class(image_processor=image_processor, tokenizer=tokenizer).save_pretrained(folder)
-            built[key] = folder
+            built[key] = save_tiny_checkpoint(folder, model_type, feature, **config_overrides)
         return built[key]
 
     return build

@@ -1,6 +1,7 @@
 """The CLI: the legacy seed example, and one clear line with a non-zero exit for every bad input."""
 
 import json
+import shutil
 import re
 import subprocess
 import sys
@@ -194,6 +195,20 @@ def test_bad_input_gives_one_line_error(case, tmp_path, tiny_checkpoint):
     assert_one_line_error(code, stderr, *fragments)
     assert not (tmp_path / "out" / "model.onnx").exists()
     assert not (tmp_path / "ran").exists(), "code from the checkpoint ran"
+
+
+def test_failed_run_removes_the_output_folders_it_created(tmp_path, tiny_checkpoint):
+    """A run that fails after creating its output folder (and missing parents) removes them; a folder that was
+    there before stays, with what it held."""
+    unsupported = copy_checkpoint(tiny_checkpoint("bert", "default"), tmp_path / "checkpoint")
+    code, _, stderr = run_cli("--model", unsupported, "--feature", "causal-lm-with-past", tmp_path / "new" / "onnx")
+    assert_one_line_error(code, stderr, "causal-lm-with-past")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["checkpoint"]
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "notes.txt").write_text("mine")
+    code, _, stderr = run_cli("--model", unsupported, "--feature", "causal-lm-with-past", kept / "onnx")
+    assert code == 1 and [path.name for path in kept.iterdir()] == ["notes.txt"]
 
 
 def test_tf_framework_without_tensorflow_models(tiny_checkpoint, tmp_path):
@@ -681,3 +696,16 @@ def test_output_folder_holds_what_clients_load(model_type, feature, tiny_checkpo
     with torch.no_grad():
         expected = model(**{name: torch.from_numpy(value) for name, value in feed.items()})[0]
     np.testing.assert_allclose(session.run([output], feed)[0], expected.numpy(), atol=1e-4)
+
+
+def test_a_tensorflow_checkpoint_of_2_gib_is_refused_before_loading(tiny_checkpoint, tmp_path):
+    """tf2onnx cannot serialize a graph of 2 GiB or more (after minutes and ~8x the weights in memory): the CLI
+    refuses it by the size of its weights file, which it never reads (here a sparse file of 2.1 GiB)."""
+    folder = tmp_path / "tf-large"
+    folder.mkdir()
+    shutil.copy(tiny_checkpoint("bert", "default") / "config.json", folder)
+    with open(folder / "tf_model.h5", "wb") as weights:
+        weights.truncate(int(2.1 * 2**30))
+    code, _, stderr = run_cli("--model", folder, tmp_path / "onnx")
+    assert_one_line_error(code, stderr, "2 GiB or more", "2.1 GiB", "from_tf=True", "--framework pt")
+    assert not list((tmp_path / "onnx").glob("*"))

@@ -14,7 +14,7 @@ from conftest import build_tiny_model, save_feature_extractor, save_tokenizer
 from tiny_models import TINY_MODELS, known_failure
 from transformers_onnx import FeaturesManager
 from transformers_onnx.convert import ensure_model_and_config_inputs_match, prepare_export_inputs
-from transformers_onnx.features import removed_model_type
+from transformers_onnx.features import unavailable_model_type
 from transformers_onnx.pytorch_backend import _NamedIOModule
 
 CASES = [
@@ -31,7 +31,7 @@ def _input_roles(onnx_config) -> list[str]:
 
 
 def _graphs(model_type: str, feature: str):
-    reason = removed_model_type(model_type) or known_failure(model_type, feature)
+    reason = unavailable_model_type(model_type) or known_failure(model_type, feature)
     if reason:
         pytest.skip(reason)
     model = build_tiny_model(model_type, feature).eval()
@@ -49,18 +49,25 @@ def test_config_inputs_bind_to_the_forward(model_type, feature):
 
 @pytest.fixture(scope="module")
 def preprocessors(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("preprocessors")
-    save_feature_extractor(folder, TINY_MODELS["whisper"].config_kwargs["num_mel_bins"])
-    from transformers import WhisperFeatureExtractor
+    """Factory: the preprocessor a model type's tiny checkpoint is saved with: its row's feature extractor (audio),
+    else the test tokenizer; each made once."""
+    made = {}
 
-    return {"tokenizer": save_tokenizer(folder), "feature_extractor": WhisperFeatureExtractor.from_pretrained(folder)}
+    def preprocessor_of(model_type: str):
+        row = TINY_MODELS[model_type]
+        key = model_type if "feature_extractor" in row.preprocessor else "tokenizer"
+        if key not in made:
+            folder = tmp_path_factory.mktemp("preprocessors")
+            made[key] = save_tokenizer(folder) if key == "tokenizer" else save_feature_extractor(folder, row)
+        return made[key]
+
+    return preprocessor_of
 
 
 @pytest.mark.parametrize("model_type,feature", WITH_PAST, ids=[f"{m}:{f}" for m, f in WITH_PAST])
 def test_cache_round_trips_through_the_model(model_type, feature, preprocessors):
     (_, model, onnx_config), = _graphs(model_type, feature)
-    preprocessor = preprocessors["feature_extractor" if "feature_extractor" in TINY_MODELS[model_type].preprocessor else "tokenizer"]
-    named_inputs, _ = prepare_export_inputs(model, onnx_config, preprocessor, "pt")
+    named_inputs, _ = prepare_export_inputs(model, onnx_config, preprocessors(model_type), "pt")
     wrapper = _NamedIOModule(model, onnx_config, list(named_inputs))
     with torch.no_grad(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -71,7 +78,8 @@ def test_cache_round_trips_through_the_model(model_type, feature, preprocessors)
         if not name.startswith("present."):
             continue
         past = named_inputs[name.replace("present.", "past_key_values.", 1)]
-        growth = 0 if ".encoder." in name else named_inputs["decoder_input_ids" if ".decoder." in name else "input_ids"].shape[1]
+        ids = named_inputs["decoder_input_ids" if "decoder_input_ids" in named_inputs else "input_ids"]
+        growth = 0 if ".encoder." in name else ids.shape[1]
         axis = next(axis for axis, label in axes.items() if label != "batch")
         expected = list(past.shape)
         expected[axis] += growth

@@ -12,7 +12,9 @@ from transformers_onnx import FeaturesManager
 from transformers_onnx.__main__ import _load_preprocessor, main
 from transformers_onnx.compat import bind_inputs, cache_from_tensors
 from transformers_onnx.config import flatten_inputs, flatten_outputs
-from transformers_onnx.features import removed_model_type
+from transformers_onnx.errors import PreprocessorError
+from transformers_onnx.features import removed_model_type, unavailable_model_type
+from transformers_onnx.models import MODELS
 
 
 def _case(model_type: str, feature: str, features: list[str]):
@@ -20,6 +22,8 @@ def _case(model_type: str, feature: str, features: list[str]):
     marks = [pytest.mark.matrix]
     if feature == features[0] or feature.endswith("-with-past"):
         marks.append(pytest.mark.sample)
+    if MODELS[model_type].legacy:
+        marks.append(pytest.mark.legacy)
     reason = known_failure(model_type, feature)
     if reason:
         marks.append(pytest.mark.xfail(strict=True, reason=reason))
@@ -66,7 +70,7 @@ def varied_inputs(onnx_config, preprocessor, batch: int, sequence: int) -> dict:
 
 @pytest.mark.parametrize("model_type,feature", CASES)
 def test_export_matches_pytorch_at_other_shapes(model_type, feature, tiny_checkpoint, tmp_path):
-    reason = removed_model_type(model_type)
+    reason = unavailable_model_type(model_type)
     if reason:
         pytest.skip(reason)
     checkpoint = tiny_checkpoint(model_type, feature)
@@ -76,20 +80,25 @@ def test_export_matches_pytorch_at_other_shapes(model_type, feature, tiny_checkp
     whole_model = model_class.from_pretrained(checkpoint).eval()
     graphs = FeaturesManager.get_config(model_type, feature)(whole_model.config).graphs(whole_model)
     for file_name, model, onnx_config in graphs:
-        preprocessor = _load_preprocessor(onnx_config.preprocessor_kind or "auto", str(checkpoint))  # as the CLI does
+        try:  # as the CLI does
+            preprocessor = _load_preprocessor(onnx_config.preprocessor_kind or "auto", str(checkpoint))
+        except PreprocessorError:
+            if onnx_config.needs_preprocessor:
+                raise
+            preprocessor = None
         assert_graph_matches(tmp_path / file_name, model, onnx_config, preprocessor)
 
 
-def assert_graph_matches(onnx_file, model, onnx_config, preprocessor, atol=None):
-    """The graph against PyTorch at OTHER_SHAPES, within `atol` (the config's by default; or a function of the
-    reference output giving it)."""
+def assert_graph_matches(onnx_file, model, onnx_config, preprocessor, atol=None, shapes=OTHER_SHAPES):
+    """The graph against PyTorch at `shapes` ((batch, sequence) pairs), within `atol` (the config's by default; or a
+    function of the reference output giving it)."""
     onnx.checker.check_model(onnx_file.as_posix(), full_check=True)
     atol = onnx_config.atol_for_validation if atol is None else atol
     session = InferenceSession(onnx_file.as_posix(), providers=["CPUExecutionProvider"])
     assert [i.name for i in session.get_inputs()] == list(onnx_config.inputs)
     assert [o.name for o in session.get_outputs()] == list(onnx_config.outputs)
 
-    for batch, sequence in OTHER_SHAPES:
+    for batch, sequence in shapes:
         inputs = varied_inputs(onnx_config, preprocessor, batch, sequence)
         feed = {name: tensor.numpy() for name, tensor in flatten_inputs(onnx_config, inputs).items()}
         if "past_key_values" in inputs:

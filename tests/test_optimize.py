@@ -207,17 +207,28 @@ def test_decoder_optimize_and_int4_validate(model_type, tiny_checkpoint, tmp_pat
 #: local layers) and attention scales (granite's, gemma 3's) included; the others fuse their norms and GELUs only:
 #: partial rotary halves below 8 dims (phi, stablelm, gpt-neox), gemma 2's soft-capped scores, and attention the
 #: rewriter's patterns do not describe (falcon, bloom, gpt2, ...).
-GROUP_QUERY_ATTENTION = {"llama", "mistral", "mixtral", "qwen2", "qwen3", "gemma", "gemma3-text", "granite", "phi3", "starcoder2"}
+GROUP_QUERY_ATTENTION = {
+    "llama", "mistral", "mixtral", "qwen2", "qwen3", "gemma", "gemma3-text", "granite", "phi3", "starcoder2",
+    "arcee", "smollm3", "qwen3-moe", "gemma3",
+}
 
 #: Of those, the families whose GroupQueryAttention reads one packed q/k/v projection (`fusions.pack_projections`;
-#: phi3's checkpoint packs it already); qwen3 and gemma 3 normalize q and k per head between the projections and
-#: attention.
-PACKED_ATTENTION = GROUP_QUERY_ATTENTION - {"qwen3", "gemma3-text"}
+#: phi3's checkpoint packs it already); qwen3 (and its mixture of experts) and gemma 3 normalize q and k per head
+#: between the projections and attention.
+PACKED_ATTENTION = GROUP_QUERY_ATTENTION - {"qwen3", "qwen3-moe", "gemma3-text", "gemma3"}
 
 
 def _head_size_16(model_type: str) -> dict:
-    """Config overrides that give the tiny model of `model_type` (4 heads) heads of 16 dims."""
-    return {"hidden_size": 64, **({"head_dim": 16} if "head_dim" in TINY_MODELS[model_type].config_kwargs else {})}
+    """Config overrides that give the tiny model of `model_type` (4 heads) heads of 16 dims (gemma 3: its
+    `text_config`'s)."""
+    kwargs = TINY_MODELS[model_type].config_kwargs
+    if "text_config" in kwargs:
+        return {"text_config": {**kwargs["text_config"], **_head_size_16_of(kwargs["text_config"])}}
+    return _head_size_16_of(kwargs)
+
+
+def _head_size_16_of(config_kwargs: dict) -> dict:
+    return {"hidden_size": 64, **({"head_dim": 16} if "head_dim" in config_kwargs else {})}
 
 
 def _group_query_attention_nodes(graph_file, packed: bool = False) -> int:
@@ -237,7 +248,7 @@ def test_group_query_attention_where_it_fits(model_type, tiny_checkpoint, tmp_pa
     assert main([f"--model={checkpoint}", "--feature=causal-lm-with-past", "--generation", "--optimize", str(tmp_path)]) == 0
     stderr = capsys.readouterr().err
     assert "failed its validation" not in stderr
-    layers = AutoConfig.from_pretrained(checkpoint).num_hidden_layers
+    layers = AutoConfig.from_pretrained(checkpoint).get_text_config().num_hidden_layers  # gemma 3: its decoder's
     fused = _group_query_attention_nodes(tmp_path / "model.onnx")
     assert fused == (layers if model_type in GROUP_QUERY_ATTENTION else 0)
     assert (f"GroupQueryAttention: {fused}" in stderr) == bool(fused)

@@ -23,14 +23,14 @@ tf = pytest.importorskip("tensorflow")
 import transformers  # noqa: E402
 from onnxruntime import InferenceSession  # noqa: E402
 
-from exports import graph_files  # noqa: E402
 from test_cli import assert_one_line_error, copy_checkpoint, run_cli  # noqa: E402
 from tiny_models import TINY_MODELS  # noqa: E402
 from tiny_models import known_failure as tiny_known_failure  # noqa: E402
 from transformers_onnx import FeaturesManager, export, validate_model_outputs  # noqa: E402
+from transformers_onnx.models import MODELS  # noqa: E402
 from transformers_onnx.__main__ import _load_preprocessor, main  # noqa: E402
 from transformers_onnx.config import flatten_inputs, flatten_outputs, unflatten_inputs  # noqa: E402
-from transformers_onnx.errors import ExportError, UnsupportedFeatureError  # noqa: E402
+from transformers_onnx.errors import ExportError, TensorFlowTooLargeError, UnsupportedFeatureError  # noqa: E402
 from transformers_onnx.utils import get_preprocessor  # noqa: E402
 
 def known_failure(model_type: str, feature: str):
@@ -47,7 +47,8 @@ def has_tensorflow_class(model_type: str, feature: str) -> bool:
         model_class = FeaturesManager.get_model_class_for_feature(feature, "tf")
     except UnsupportedFeatureError:
         return False
-    return getattr(transformers, TINY_MODELS[model_type].config_class) in model_class._model_mapping
+    config_class = getattr(transformers, TINY_MODELS[model_type].config_class, None)  # None: newer than transformers
+    return config_class is not None and config_class in model_class._model_mapping
 
 
 NO_TENSORFLOW_CLASS = "no TensorFlow class"
@@ -55,7 +56,7 @@ MATRIX = [
     (model_type, feature)
     for model_type in sorted(FeaturesManager._SUPPORTED_MODEL_TYPE)
     for feature in FeaturesManager.get_supported_features_for_model_type(model_type)
-    if model_type in TINY_MODELS
+    if model_type in TINY_MODELS and MODELS[model_type].legacy  # the model types transformers.onnx exported
 ]
 TF_CASES = [case for case in MATRIX if has_tensorflow_class(*case)]
 
@@ -154,7 +155,10 @@ def test_export_matches_tensorflow_at_other_shapes(model_type, feature, tiny_tf_
     assert [o.name for o in session.get_outputs()] == list(onnx_config.outputs)
     for value, axes in [*zip(session.get_inputs(), onnx_config.inputs.values()),
                         *zip(session.get_outputs(), onnx_config.outputs.values())]:
-        assert {axis: value.shape[axis] for axis in axes} == dict(axes), value.name
+        named = {axis: value.shape[axis] for axis in axes}
+        # onnxruntime gives the size of an axis the weights fix (MobileViT's num_labels) where it infers it
+        assert named == {axis: named[axis] if name == "num_labels" and isinstance(named[axis], int) else name
+                         for axis, name in axes.items()}, value.name
         assert value.type != "tensor(int32)", value.name
     assert_matches_tensorflow_at_other_shapes(session, model, onnx_config, preprocessor, atol)
 
@@ -241,22 +245,19 @@ def test_feature_without_tensorflow_class(tiny_tf_checkpoint, tmp_path):
     assert_one_line_error(code, stderr, "no TensorFlow electra model", "TFAutoModelForCausalLM")
 
 
-def test_models_needing_external_data_keep_their_weights_in_one_data_file(tiny_tf_checkpoint, tmp_path, monkeypatch):
+def test_models_needing_external_data_are_refused_before_tf2onnx_runs(tiny_tf_checkpoint, tmp_path, monkeypatch):
+    """tf2onnx cannot serialize 2 GiB of weights: `export` refuses such a model (the CLI refuses it earlier, by its
+    file size: test_cli) with the way to export it from PyTorch, and writes nothing."""
     from transformers_onnx.config import OnnxConfig
 
     monkeypatch.setattr(OnnxConfig, "use_external_data_format", staticmethod(lambda num_parameters: True))
     checkpoint = tiny_tf_checkpoint("bert", "default")
-    assert main(["--model", str(checkpoint), str(tmp_path)]) == 0
-
-    assert graph_files(tmp_path) == ["model.onnx", "model.onnx_data"]
-    graph = onnx.load((tmp_path / "model.onnx").as_posix(), load_external_data=False)
-    locations = {entry.value for tensor in graph.graph.initializer for entry in tensor.external_data if entry.key == "location"}
-    assert locations == {"model.onnx_data"}
     model = FeaturesManager.get_model_from_feature("default", str(checkpoint))
     onnx_config = FeaturesManager.get_config("bert", "default")(model.config)
-    session = InferenceSession((tmp_path / "model.onnx").as_posix(), providers=["CPUExecutionProvider"])
     preprocessor = _load_preprocessor("auto", str(checkpoint))
-    assert_matches_tensorflow_at_other_shapes(session, model, onnx_config, preprocessor, onnx_config.atol_for_validation)
+    with pytest.raises(TensorFlowTooLargeError, match="2 GiB or more.*--framework pt"):
+        export(preprocessor, model, onnx_config, onnx_config.default_onnx_opset, tmp_path / "model.onnx")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_refused_pairs_say_why_and_the_way_out(tiny_tf_checkpoint, tmp_path):

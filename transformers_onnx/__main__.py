@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Optional
 
@@ -29,6 +30,7 @@ from .errors import (
     OpsetError,
     OutputPathError,
     PreprocessorError,
+    TensorFlowTooLargeError,
     TransformersOnnxError,
     UnsupportedFeatureError,
     ValidationError,
@@ -63,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="Instead of --feature: the task by its optimum / hub name (feature-extraction, fill-mask,"
         " text-classification, text-generation-with-past, text2text-generation-with-past, image-to-text, ...), or"
         " 'auto' for the head the checkpoint was saved with (--list-features shows both names).",
+    )
+    parser.add_argument(
+        "--unlisted",
+        action="store_true",
+        help="Export a model type that has no row here with the family config its model's forward fits (token ids:"
+        " a text encoder or a decoder; pixel_values: an image model; input_values: an audio encoder), validated like"
+        " any other.",
     )
     parser.add_argument("--opset", type=int, default=None, help="ONNX opset (default: the model's default).")
     parser.add_argument("--atol", type=_tolerance, default=None, help="Absolute tolerance of the validation (> 0).")
@@ -260,37 +269,48 @@ def export_checkpoint(args: argparse.Namespace) -> Path:
         raise UnsupportedFeatureError("give --feature or --task, not both")
     if args.export_with_transformers:
         logger.info("Note: --export_with_transformers has no effect; transformers_onnx always exports itself.")
-    output_dir = _writable_folder(args.output)
-    remove_abandoned_staging(output_dir, _STAGING)
-    model, whole_config, location = _load_model(args, progress)
-    graphs = whole_config.graphs(model)
-    opset = _opset(args, graphs, model.config.model_type)
-    staging = staging_folder(output_dir, _STAGING)
-    try:
-        staged, preprocessors = _export_and_validate(args, graphs, whole_config, opset, location, staging, progress)
-        client_files = write_client_files(staging, location, model, preprocessors, whole_config)
-        saved = move_into_place(staged, output_dir)
-        for client_file in client_files:
-            client_file.replace(output_dir / client_file.name)
-        link_into_subfolder(saved, output_dir, args.dtype)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    logger.info(f"All good, model saved at: {', '.join(path.as_posix() for path in saved)}")
-    untested = compat.untested_transformers()
-    if untested:
-        progress(f"note: {untested}")
-    return saved[0]
+    with _writable_folder(args.output) as output_dir:
+        remove_abandoned_staging(output_dir, _STAGING)
+        model, whole_config, location = _load_model(args, progress)
+        graphs = whole_config.graphs(model)
+        opset = _opset(args, graphs, model.config.model_type)
+        staging = staging_folder(output_dir, _STAGING)
+        try:
+            staged, preprocessors = _export_and_validate(args, graphs, whole_config, opset, location, staging, progress)
+            client_files = write_client_files(staging, location, model, preprocessors, whole_config)
+            saved = move_into_place(staged, output_dir)
+            for client_file in client_files:
+                client_file.replace(output_dir / client_file.name)
+            link_into_subfolder(saved, output_dir, args.dtype)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        logger.info(f"All good, model saved at: {', '.join(path.as_posix() for path in saved)}")
+        untested = compat.untested_transformers()
+        if untested:
+            progress(f"note: {untested}")
+        return saved[0]
 
 
 def _load_model(args: argparse.Namespace, progress: "_Progress") -> tuple[Any, Any, str]:
     """The model of the feature and its whole `OnnxConfig` (the config of every graph), and where it was loaded
     from; the model's config is read once, and `--optimize` checked before the weights are loaded."""
     from .features import FeaturesManager, load_model_config, locate_checkpoint, untrained_head_message
+    from .models import MODELS, canonical_model_type
 
     location = locate_checkpoint(args.model, cache_dir=args.cache_dir)
     if not FeaturesManager.uses_tensorflow(location, args.framework):
         compat.keep_tensorflow_unloaded()
-    model_config = load_model_config(location, cache_dir=args.cache_dir)
+    elif Path(location).is_dir():
+        from .config import EXTERNAL_DATA_FORMAT_SIZE_LIMIT
+        from .files import stored_weight_bytes
+
+        weight_bytes = stored_weight_bytes(Path(location), "tf_model.h5")
+        if weight_bytes >= EXTERNAL_DATA_FORMAT_SIZE_LIMIT:
+            raise TensorFlowTooLargeError(weight_bytes)
+    model_config = load_model_config(location, cache_dir=args.cache_dir, unlisted=args.unlisted)
+    row = MODELS[canonical_model_type(model_config.model_type)]
+    if row.tiny is None:
+        progress(f"note: {row.model_type} has no row: exporting it with {row.config} (--unlisted), validated as any other")
     args.feature = _feature(args, model_config)
     _check_generation_flags(args)
     config_constructor = FeaturesManager.get_config_constructor(model_config.model_type, args.feature)
@@ -355,7 +375,12 @@ def _export_and_validate(
     checks, preprocessors = [], []
     for number, (file_name, model, onnx_config) in enumerate(graphs, 1):
         progress(f"exporting graph {number}/{len(graphs)}: {file_name} (opset {opset})")
-        preprocessor = _load_preprocessor(onnx_config.preprocessor_kind or args.preprocessor, location)
+        try:
+            preprocessor = _load_preprocessor(onnx_config.preprocessor_kind or args.preprocessor, location)
+        except PreprocessorError:
+            if onnx_config.needs_preprocessor:
+                raise
+            preprocessor = None  # the config makes its dummy inputs from the model's config
         preprocessors.append(preprocessor)
         _, onnx_outputs = export_graph(preprocessor, model, onnx_config, opset, staging / file_name)
         atol = args.atol if args.atol is not None else onnx_config.atol_for_validation
@@ -473,16 +498,26 @@ class _Progress:
             print(f"[{time.monotonic() - self.started:5.1f} s] {stage}", file=sys.stderr, flush=True)
 
 
-def _writable_folder(output: Path) -> Path:
+@contextlib.contextmanager
+def _writable_folder(output: Path) -> Iterator[Path]:
+    """`output`, created with its missing parents if need be; when the export fails, the folders it created are
+    removed again if still empty, so that a failed run leaves the file system as it found it."""
     if output.exists() and not output.is_dir():
         raise OutputPathError(f"output {output} is a file: give the folder to write model.onnx into")
+    created = [path for path in (output, *output.parents) if not path.exists()]  # the deepest first
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputPathError(f"cannot create output folder {output}: {error.strerror or error}") from error
-    if not os.access(output, os.W_OK | os.X_OK):
-        raise OutputPathError(f"output folder {output} is not writable")
-    return output
+    try:
+        if not os.access(output, os.W_OK | os.X_OK):
+            raise OutputPathError(f"output folder {output} is not writable")
+        yield output
+    except BaseException:
+        for path in created:
+            with contextlib.suppress(OSError):  # not empty
+                path.rmdir()
+        raise
 
 
 def _load_preprocessor(kind: str, location: str):

@@ -204,22 +204,6 @@ def traceable_experts(model: Any) -> Iterator[None]:
         model.set_experts_implementation(current)
 
 
-@contextlib.contextmanager
-def numpy_product() -> Iterator[None]:
-    """Give NumPy 2 back `np.product` (removed; an alias of `np.prod`) while tf2onnx 1.17's large-model path, which
-    calls it, converts a graph."""
-    import numpy as np
-
-    if hasattr(np, "product"):
-        yield
-        return
-    np.product = np.prod
-    try:
-        yield
-    finally:
-        del np.product
-
-
 def partial_rotary_factor(config: Any) -> float:
     """The share of a head's dims the rotary embedding turns: a config attribute in transformers 4 (`rotary_pct`
     in GPT-NeoX), an entry of `rope_parameters` in transformers 5; 1.0 when the config names none."""
@@ -240,3 +224,50 @@ def falcon_cached_heads(config: Any) -> int:
     if config.new_decoder_architecture or not config.multi_query:
         return config.num_kv_heads
     return 1
+
+
+def esm_caches_rotary_tables() -> bool:
+    """Whether ESM's rotary embedding keeps its cos/sin tables from one call to the next while the length stays
+    (transformers 4's per-layer `RotaryEmbedding`; transformers 5 computes them at each call): a model that ran at
+    the traced length before the export would have them traced as constants."""
+    from transformers.models.esm import modeling_esm
+
+    return hasattr(modeling_esm, "RotaryEmbedding")
+
+
+#: The first transformers release whose DeepSeek-V3 caches the compressed latents of its multi-head latent attention.
+_DEEPSEEK_V3_CACHES_LATENTS = version.parse("5.15")
+
+
+def deepseek_v3_cache_shapes(config: Any) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(heads, size) of the key and of the value that a DeepSeek-V3 cache layer holds: since transformers 5.15 the
+    compressed latents (one head; the `kv_lora_rank` latent as the key, the rotary part of the key as the value),
+    before it every attention head's expanded key (`qk_nope_head_dim + qk_rope_head_dim`) and value (`v_head_dim`)."""
+    if transformers_version().release[:2] >= _DEEPSEEK_V3_CACHES_LATENTS.release[:2]:
+        return (1, config.kv_lora_rank), (1, config.qk_rope_head_dim)
+    heads = config.num_attention_heads
+    return (heads, config.qk_nope_head_dim + config.qk_rope_head_dim), (heads, config.v_head_dim)
+
+
+def on_transformers_4(replacement: Callable) -> Callable:
+    """For a `Patch` with `wraps_original`: `replacement` on transformers 4, the op unchanged on transformers 5."""
+    return lambda original: replacement if transformers_version().major < 5 else original
+
+
+def experts_by_gathering(experts: Any, hidden_states: Any, expert_ids: Any, weights: Any) -> Any:
+    """transformers 5's `batched_mm` experts for a transformers 4 list of gated expert MLPs (`gate_proj`, `up_proj`,
+    `down_proj`, `act_fn`): each token's `expert_ids` (tokens, top_k) weighted by `weights` and summed, every
+    (token, expert) pair's weights gathered by tensor ops, so that a trace leaves the choice of experts to run time
+    (transformers 4 loops in Python over the experts that the traced tokens reach)."""
+    import torch
+
+    gate, up, down = (
+        torch.stack([getattr(expert, name).weight for expert in experts])
+        for name in ("gate_proj", "up_proj", "down_proj")
+    )
+    top_k = expert_ids.shape[-1]
+    ids = expert_ids.reshape(-1)
+    states = hidden_states.repeat_interleave(top_k, dim=0).unsqueeze(-1)  # (tokens × top_k, hidden, 1)
+    inner = experts[0].act_fn(torch.bmm(gate[ids], states)) * torch.bmm(up[ids], states)
+    outputs = torch.bmm(down[ids], inner).squeeze(-1) * weights.reshape(-1, 1)
+    return outputs.view(-1, top_k, hidden_states.shape[-1]).sum(dim=1)

@@ -182,6 +182,26 @@ class OnnxConfig(ABC):
         "token-classification": OrderedDict({"logits": {0: "batch", 1: "sequence"}}),
         "vision2seq-lm": OrderedDict({"logits": {0: "batch", 1: "sequence"}}),
         "speech2seq-lm": OrderedDict({"logits": {0: "batch", 1: "sequence"}}),
+        # Tasks newer than the legacy package, named as optimum names them.
+        "automatic-speech-recognition": OrderedDict({"logits": {0: "batch", 1: "sequence"}}),
+        "audio-classification": OrderedDict({"logits": {0: "batch"}}),
+        "audio-frame-classification": OrderedDict({"logits": {0: "batch", 1: "sequence"}}),
+        "audio-xvector": OrderedDict({"logits": {0: "batch"}, "embeddings": {0: "batch"}}),
+        "depth-estimation": OrderedDict({"predicted_depth": {0: "batch", 1: "height", 2: "width"}}),
+        "image-to-image": OrderedDict({"reconstruction": {0: "batch", 1: "num_channels", 2: "height", 3: "width"}}),
+        "mask-generation": OrderedDict({"iou_scores": {0: "batch"}, "pred_masks": {0: "batch"}}),
+        "keypoint-detection": OrderedDict({"heatmaps": {0: "batch"}}),
+        "zero-shot-image-classification": OrderedDict(
+            (name, {0: "batch"}) for name in ("logits_per_image", "logits_per_text", "text_embeds", "image_embeds")
+        ),
+        "zero-shot-object-detection": OrderedDict(
+            (name, {0: "batch"}) for name in ("logits", "pred_boxes", "text_embeds", "image_embeds")
+        ),
+        "text-to-audio": OrderedDict({"waveform": {0: "batch", 1: "sequence"}}),
+        "time-series-forecasting": OrderedDict({"prediction_outputs": {0: "batch"}}),
+        "reinforcement-learning": OrderedDict(
+            (name, {0: "batch", 1: "sequence"}) for name in ("state_preds", "action_preds", "return_preds", "last_hidden_state")
+        ),
     }
 
     def __init__(
@@ -409,6 +429,10 @@ class OnnxConfig(ABC):
         unless `missing_ok`): what a `generate_dummy_inputs` returns of its preprocessor's output."""
         return {name: inputs[name] for name in self.inputs if not missing_ok or name in inputs}
 
+    #: Whether the dummy inputs need a preprocessor (a tokenizer, image processor or feature extractor); a config that
+    #: makes them from the model's config alone exports a checkpoint saved without one.
+    needs_preprocessor: bool = True
+
     #: The preprocessor that makes this graph's inputs when it is one of several graphs of a model and that is not the
     #: model's own ("tokenizer", "image_processor"; None: the model's).
     preprocessor_kind: Optional[str] = None
@@ -511,6 +535,32 @@ class VisionOnnxConfig(OnnxConfig):
     def generate_dummy_inputs(self, preprocessor, *args, **kwargs) -> Mapping[str, Any]:
         inputs = super().generate_dummy_inputs(preprocessor, *args, **kwargs)
         return self.declared_inputs(inputs)
+
+
+class AudioOnnxConfig(OnnxConfig):
+    """A speech or audio encoder taking the raw waveform `input_values` (batch, samples): wav2vec2 and its kin.
+
+    Its dummy waveform is noise of `seq_length` x `samples_per_step` samples, made without a preprocessor (a feature
+    extractor given is not needed: the waveform is the model's input as it is).
+    """
+
+    needs_preprocessor = False
+    samples_per_step = 400  # 25 ms at 16 kHz: the default 8 steps make 0.2 s, 10 frames of wav2vec2's 20 ms
+    atol_for_validation = 1e-4
+
+    @property
+    def inputs(self) -> Mapping[str, Mapping[int, str]]:
+        return OrderedDict({"input_values": {0: "batch", 1: "sequence"}})
+
+    def generate_dummy_inputs(self, preprocessor=None, batch_size: int = -1, seq_length: int = -1, framework=None, **kwargs):
+        batch_size = compute_effective_axis_dimension(batch_size, fixed_dimension=OnnxConfig.default_fixed_batch)
+        seq_length = compute_effective_axis_dimension(seq_length, fixed_dimension=OnnxConfig.default_fixed_sequence)
+        waveform = np.random.default_rng(batch_size * 1000 + seq_length).standard_normal(
+            (batch_size, seq_length * self.samples_per_step), dtype=np.float32
+        )
+        from transformers import BatchEncoding
+
+        return dict(BatchEncoding({"input_values": waveform}, tensor_type=_tensor_type(framework)))
 
 
 class MultimodalOnnxConfig(OnnxConfig):
@@ -824,16 +874,22 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
             The keyword arguments of the model's forward.
         """
         preprocessor = _resolve_tokenizer_alias(preprocessor, tokenizer)
-        inputs = dict(
-            OnnxConfig.generate_dummy_inputs(
-                self, preprocessor, batch_size=batch_size, seq_length=seq_length, is_pair=is_pair, framework=framework
-            )
-        )
+        batch = compute_effective_axis_dimension(batch_size, fixed_dimension=OnnxConfig.default_fixed_batch)
         sequence = compute_effective_axis_dimension(seq_length, fixed_dimension=OnnxConfig.default_fixed_sequence)
+        inputs = self._dummy_encoder_inputs(preprocessor, batch, sequence, is_pair, framework)
         inputs.update(self._dummy_decoder_inputs(inputs, sequence, framework))
         if self.use_past:
             self._add_dummy_past(inputs)
         return {name: value for name, value in inputs.items() if name in self.inputs or name == "past_key_values"}
+
+    def _dummy_encoder_inputs(self, preprocessor: Any, batch: int, sequence: int, is_pair: bool, framework) -> dict:
+        """The encoder's inputs, from the preprocessor; models whose encoder inputs are made from their config
+        (images, audio) override this."""
+        return dict(
+            OnnxConfig.generate_dummy_inputs(
+                self, preprocessor, batch_size=batch, seq_length=sequence, is_pair=is_pair, framework=framework
+            )
+        )
 
     def _dummy_decoder_inputs(self, encoder_inputs: dict, sequence: int, framework) -> dict:
         from transformers import BatchEncoding
@@ -894,11 +950,17 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
         (`shared_weights`)."""
         if not self.generation:
             return super().graphs(model)
+        encoder_config, decoder_config = self.generation_graph_configs
         return [
-            ("encoder_model.onnx", model.get_encoder(), Seq2SeqEncoderOnnxConfig(self)),
-            ("decoder_model.onnx", model, Seq2SeqDecoderOnnxConfig(self, with_past=False)),
-            ("decoder_with_past_model.onnx", model, Seq2SeqDecoderOnnxConfig(self, with_past=True)),
+            ("encoder_model.onnx", model.get_encoder(), encoder_config(self)),
+            ("decoder_model.onnx", model, decoder_config(self, with_past=False)),
+            ("decoder_with_past_model.onnx", model, decoder_config(self, with_past=True)),
         ]
+
+    @property
+    def generation_graph_configs(self) -> tuple[type, type]:
+        """The config classes of the generation layout's encoder graph and decoder graphs."""
+        return (Seq2SeqEncoderOnnxConfig, Seq2SeqDecoderOnnxConfig)
 
     @property
     def shared_weights(self) -> tuple[str, ...]:
@@ -910,7 +972,8 @@ class OnnxSeq2SeqConfigWithPast(OnnxConfigWithPast):
 
 
 class _Seq2SeqGraphOnnxConfig(OnnxConfig):
-    """One graph of an encoder-decoder's generation layout: the whole model's opset and tolerance."""
+    """One graph of an encoder-decoder's generation layout: the whole model's opset, tolerance, patches and need of
+    a preprocessor."""
 
     def __init__(self, seq2seq: OnnxSeq2SeqConfigWithPast):
         """
@@ -927,6 +990,14 @@ class _Seq2SeqGraphOnnxConfig(OnnxConfig):
     @property
     def atol_for_validation(self) -> float:
         return self.seq2seq.atol_for_validation
+
+    @property
+    def patches(self) -> tuple[Patch, ...]:
+        return self.seq2seq.patches
+
+    @property
+    def needs_preprocessor(self) -> bool:
+        return self.seq2seq.needs_preprocessor
 
 
 class Seq2SeqEncoderOnnxConfig(_Seq2SeqGraphOnnxConfig):

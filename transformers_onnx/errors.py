@@ -67,6 +67,18 @@ class ConfigMismatchError(ExportError, ValueError):
     cannot make them."""
 
 
+class TensorFlowTooLargeError(ExportError):
+    """A TensorFlow model of 2 GiB or more: tf2onnx freezes the weights into one TensorFlow graph, which protobuf
+    cannot serialize past 2 GiB ("Failed to serialize proto", after minutes and ~8x the weights in memory)."""
+
+    def __init__(self, weight_bytes: int):
+        super().__init__(
+            f"TensorFlow models of 2 GiB or more cannot be exported (these weights take {weight_bytes / 2**30:.1f} GiB;"
+            " tf2onnx cannot serialize them): convert them to PyTorch with"
+            " AutoModel.from_pretrained(DIR, from_tf=True).save_pretrained(DIR) and export with --framework pt"
+        )
+
+
 class ValidationError(TransformersOnnxError, ValueError):
     """The ONNX model's outputs differ from the framework's."""
 

@@ -25,29 +25,15 @@ from .errors import (
     UnsupportedModelError,
     first_line,
 )
-from .models import MODELS, canonical_model_type
+from .models import MODELS, TASK_AUTO_CLASSES, Model, canonical_model_type
 
 logger = logging.getLogger(__name__)
 
-_TASK_TO_AUTO_CLASS = {
-    "default": "AutoModel",
-    "masked-lm": "AutoModelForMaskedLM",
-    "causal-lm": "AutoModelForCausalLM",
-    "seq2seq-lm": "AutoModelForSeq2SeqLM",
-    "sequence-classification": "AutoModelForSequenceClassification",
-    "token-classification": "AutoModelForTokenClassification",
-    "multiple-choice": "AutoModelForMultipleChoice",
-    "object-detection": "AutoModelForObjectDetection",
-    "question-answering": "AutoModelForQuestionAnswering",
-    "image-classification": "AutoModelForImageClassification",
-    "image-segmentation": "AutoModelForImageSegmentation",
-    "masked-im": "AutoModelForMaskedImageModeling",
-    "semantic-segmentation": "AutoModelForSemanticSegmentation",
-    "vision2seq-lm": "AutoModelForVision2Seq",
-    "speech2seq-lm": "AutoModelForSpeechSeq2Seq",
-}
-#: Each task's name in optimum and the Hugging Face hub (`--task`), where it differs: the one table where the two
-#: spellings meet. `-with-past` goes with either spelling.
+#: Task → the name of its transformers Auto class (`models.TASK_AUTO_CLASSES`).
+_TASK_TO_AUTO_CLASS = TASK_AUTO_CLASSES
+#: Each legacy task's name in optimum and the Hugging Face hub (`--task`), where it differs: the one table where the
+#: two spellings meet. `-with-past` goes with either spelling. Several tasks may share a name: a model type has one
+#: of them (`automatic-speech-recognition` is Whisper's `speech2seq-lm` and wav2vec2's CTC head).
 TASK_NAMES = {
     "default": "feature-extraction",
     "masked-lm": "fill-mask",
@@ -56,6 +42,17 @@ TASK_NAMES = {
     "sequence-classification": "text-classification",
     "vision2seq-lm": "image-to-text",
     "speech2seq-lm": "automatic-speech-recognition",
+    "semantic-segmentation": "image-segmentation",
+}
+#: Other names optimum accepts for a task (`--task summarization` is text2text-generation).
+TASK_SYNONYMS = {
+    "audio-ctc": "automatic-speech-recognition",
+    "summarization": "text2text-generation",
+    "translation": "text2text-generation",
+    "text-to-speech": "text-to-audio",
+    "zero-shot-classification": "text-classification",
+    "sentence-similarity": "feature-extraction",
+    "image-feature-extraction": "feature-extraction",
 }
 #: The tasks `--task auto` exports with their past where the model type has it (optimum's default).
 _GENERATIVE_TASKS = ("causal-lm", "seq2seq-lm", "vision2seq-lm", "speech2seq-lm")
@@ -148,10 +145,7 @@ class FeaturesManager:
         """
         if model_type not in FeaturesManager._SUPPORTED_MODEL_TYPE:
             shown = f"{model_type} ({model_name})" if model_name else model_type
-            raise UnsupportedModelError(
-                f"model type '{shown}' is not supported; supported types: "
-                f"{', '.join(sorted(FeaturesManager._SUPPORTED_MODEL_TYPE))}"
-            )
+            raise UnsupportedModelError(_unsupported_model_message(shown))
         return FeaturesManager._SUPPORTED_MODEL_TYPE[model_type]
 
     @staticmethod
@@ -174,11 +168,13 @@ class FeaturesManager:
         Raises:
             UnsupportedFeatureError: The model type has no such task (a `ValueError` and a `KeyError`).
         """
-        legacy = {name: task for task, name in TASK_NAMES.items()}
         name, past, _ = task.partition("-with-past")
-        feature = legacy.get(name, name) + ("-with-past" if past else "")
+        name = TASK_SYNONYMS.get(name, name)
+        suffix = "-with-past" if past else ""
         features = FeaturesManager.get_supported_features_for_model_type(model_type)
-        if feature not in features:
+        candidates = [name] + [legacy for legacy, optimum_name in TASK_NAMES.items() if optimum_name == name]
+        feature = next((each + suffix for each in candidates if each + suffix in features), None)
+        if feature is None:
             raise UnsupportedFeatureError(
                 f"{model_type} doesn't support task {task}. Supported values are: "
                 f"{', '.join(FeaturesManager.task_names(feature) for feature in features)}"
@@ -207,6 +203,8 @@ class FeaturesManager:
         model_type = model_config.model_type
         features = FeaturesManager.get_supported_features_for_model_type(model_type)
         architectures = set(getattr(model_config, "architectures", None) or ())
+        if architectures & _class_names_for_task(model_type, "default", model_config):
+            return "default"  # the base model (CLIPModel is also zero-shot-image-classification's class)
         for feature in features:
             task = FeaturesManager.feature_to_task(feature)
             if task != "default" and architectures & _class_names_for_task(model_type, task, model_config):
@@ -529,12 +527,13 @@ def _class_names_for_task(model_type: str, task: str, model_config: Any) -> set[
     return names
 
 
-def load_model_config(model: str, cache_dir: Optional[str] = None) -> Any:
+def load_model_config(model: str, cache_dir: Optional[str] = None, unlisted: bool = False) -> Any:
     """Load a model's `PretrainedConfig`, never running remote code.
 
     Args:
         model: A local folder or a hub id.
         cache_dir: The hub cache.
+        unlisted: Register a model type without a row from the family config it fits (`register_unlisted`).
 
     Returns:
         The config.
@@ -542,7 +541,8 @@ def load_model_config(model: str, cache_dir: Optional[str] = None) -> Any:
     Raises:
         ModelLoadError: No config.json, an uncached hub id with no network, or a model type this
             transformers does not know.
-        UnsupportedModelError: The model type is known to transformers but has no ONNX config here.
+        UnsupportedModelError: The model type is known to transformers but has no ONNX config here (and, with
+            `unlisted`, no family config fits it).
     """
     from transformers import AutoConfig
 
@@ -554,10 +554,10 @@ def load_model_config(model: str, cache_dir: Optional[str] = None) -> Any:
     except Exception as error:
         message = first_line(error)
         model_type = _declared_model_type(folder / "config.json") if folder.is_dir() else None
-        if model_type and model_type not in FeaturesManager._SUPPORTED_MODEL_TYPE:
+        if model_type and model_type not in FeaturesManager._SUPPORTED_MODEL_TYPE and not unlisted:
             FeaturesManager.get_supported_features_for_model_type(model_type)
-        if model_type and removed_model_type(model_type):
-            raise ModelLoadError(removed_model_type(model_type)) from error
+        if model_type and unavailable_model_type(model_type):
+            raise ModelLoadError(unavailable_model_type(model_type)) from error
         if not folder.is_dir():
             raise ModelLoadError(
                 f"{model} is neither a local folder nor a model in the hub cache, and loading it from the hub"
@@ -566,8 +566,42 @@ def load_model_config(model: str, cache_dir: Optional[str] = None) -> Any:
         raise ModelLoadError(
             f"transformers {compat.transformers_version()} cannot read {folder / 'config.json'}: {message}"
         ) from error
-    FeaturesManager.get_supported_features_for_model_type(config.model_type)
+    if unlisted:
+        register_unlisted(config)
+    elif config.model_type not in FeaturesManager._SUPPORTED_MODEL_TYPE:
+        hint = "--unlisted exports it with the family config its forward fits"
+        raise UnsupportedModelError(_unsupported_model_message(config.model_type, hint))
     return config
+
+
+def _unsupported_model_message(model_type: str, hint: str = "") -> str:
+    supported = ", ".join(sorted(FeaturesManager._SUPPORTED_MODEL_TYPE))
+    return f"model type '{model_type}' is not supported{f' ({hint})' if hint else ''}; supported types: {supported}"
+
+
+def register_unlisted(model_config: Any) -> Model:
+    """Register, in this process, a row for a model type that has none, from the family config its forward fits
+    (`models.unlisted`); a model type with a row keeps it.
+
+    Args:
+        model_config: The model's `PretrainedConfig`.
+
+    Returns:
+        The model type's row.
+
+    Raises:
+        UnsupportedModelError: No family config fits the model.
+    """
+    from .models.unlisted import unlisted_row
+
+    model_type = canonical_model_type(model_config.model_type)
+    if model_type not in MODELS:
+        row = unlisted_row(model_config)
+        MODELS[model_type] = row
+        FeaturesManager._SUPPORTED_MODEL_TYPE[model_type] = {
+            feature: _ConfigConstructor(row.config, feature) for feature in row.features
+        }
+    return MODELS[model_type]
 
 
 def removed_model_type(model_type: str) -> Optional[str]:
@@ -585,6 +619,29 @@ def removed_model_type(model_type: str) -> Optional[str]:
     return (
         f"transformers 5 removed {model_type}; transformers {model.last_release} still has it:"
         f" pip install 'transformers=={model.last_release}'"
+    )
+
+
+def unavailable_model_type(model_type: str) -> Optional[str]:
+    """Why the installed transformers cannot load a model type of the registry: transformers 5 removed it
+    (`removed_model_type`), or it is newer than the installed release. None when it is installed.
+
+    Args:
+        model_type: e.g. "mega" or "modernbert".
+
+    Returns:
+        One line saying which transformers release has it, or None.
+    """
+    removed = removed_model_type(model_type)
+    if removed or canonical_model_type(model_type) not in MODELS:
+        return removed
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
+
+    if any(spelling in CONFIG_MAPPING_NAMES for spelling in (model_type, model_type.replace("-", "_"))):
+        return None
+    return (
+        f"transformers {compat.transformers_version()} has no {model_type} models; a newer release has them:"
+        " pip install -U transformers"
     )
 
 

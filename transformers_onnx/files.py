@@ -20,6 +20,21 @@ from typing import Any, Callable, Optional
 DATA_SUFFIX = "_data"
 
 
+def stored_weight_bytes(folder: Path, weight_file: str) -> int:
+    """The size of a checkpoint's weights as stored: `weight_file` in `folder`, or the shards its
+    `<weight_file>.index.json` names (0 when there are none)."""
+    import json
+
+    single = folder / weight_file
+    if single.is_file():
+        return single.stat().st_size
+    index = folder / f"{weight_file}.index.json"
+    if not index.is_file():
+        return 0
+    shards = set(json.loads(index.read_text()).get("weight_map", {}).values())
+    return sum((folder / shard).stat().st_size for shard in shards if (folder / shard).is_file())
+
+
 def data_file_of(onnx_file: Path) -> Path:
     """The external data file of `onnx_file` when it has one: `<name>_data` beside it."""
     return onnx_file.with_name(onnx_file.name + DATA_SUFFIX)

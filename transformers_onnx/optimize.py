@@ -134,7 +134,8 @@ def optimize(onnx_model: Path, model_config: Any, output: Path, group_query_atte
     from onnxruntime.transformers.optimizer import optimize_model
 
     ort_model_type = ORT_MODEL_TYPES[canonical_model_type(model_config.model_type)]
-    num_heads, hidden_size = model_config.num_attention_heads, model_config.hidden_size
+    text_config = model_config.get_text_config()  # a multimodal config's text part: Gemma 3's decoder
+    num_heads, hidden_size = text_config.num_attention_heads, text_config.hidden_size
     logger.info(f"Optimizing with onnxruntime (model_type={ort_model_type}, num_heads={num_heads}, hidden_size={hidden_size})...")
     model = onnx.load(Path(onnx_model).as_posix())
     weightless = ort_model_type not in ORT_MODEL_TYPES_READING_WEIGHTS
@@ -148,8 +149,8 @@ def optimize(onnx_model: Path, model_config: Any, output: Path, group_query_atte
     if weightless:
         take_graph(model, optimized.model)
         optimized.model = model
-    if group_query_attention and group_query_attention_applies(model_config):  # after the norms' fusion: qwen3's q/k norms are then its form
-        layers = group_query_attention_attributes(model_config)
+    if group_query_attention and group_query_attention_applies(text_config):  # after the norms' fusion: qwen3's q/k norms are then its form
+        layers = group_query_attention_attributes(text_config)
         optimized.model, fused_attention = fuse_group_query_attention(optimized.model, layers)
         counts.update({"GroupQueryAttention": fused_attention} if fused_attention else {})
     packed = pack_projections(optimized.model)

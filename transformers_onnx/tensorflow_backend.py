@@ -13,8 +13,9 @@ inputs and outputs from it. What tf2onnx gets wrong is worked around here (../do
 - grouped convolutions are traced as plain ones (Keras compiles them with XLA, which tf2onnx cannot convert);
 - the domains of the nodes (`com.microsoft`) are imported;
 - dynamic dimensions are named as the config's axes (tf2onnx calls them `unk__313`);
-- models of 2 GiB and more are converted with tf2onnx's large-model path and their weights written to one
-  external data file by `convert.save_with_external_data`;
+- models of 2 GiB and more are refused (`TensorFlowTooLargeError`): tf2onnx freezes the weights into one
+  TensorFlow graph, which protobuf cannot serialize (measured: "Failed to serialize proto" after 121 s and
+  17.7 GB of memory for 2.2 GB of weights); the CLI refuses them by their file size, before loading them;
 - tf2onnx's graph optimizer runs out of memory on full-size models, so it is not run (onnxruntime
   optimizes the graph when it loads it).
 """
@@ -30,11 +31,9 @@ from typing import Any, Iterator
 import numpy as np
 import onnx
 
-from .compat import numpy_product
 from .config import OnnxConfig, flatten_inputs, name_dynamic_axes, outputs_in_order, unflatten_inputs
-from .files import save_with_external_data
 from .models import MODELS, canonical_model_type
-from .errors import ExportError, ModelLoadError, UnsupportedFeatureError, first_line
+from .errors import ExportError, ModelLoadError, TensorFlowTooLargeError, UnsupportedFeatureError, first_line
 
 
 @contextlib.contextmanager
@@ -136,6 +135,7 @@ def export(model: Any, config: OnnxConfig, named_inputs: Mapping[str, Any], opse
 
     Raises:
         UnsupportedFeatureError: The model type's row says the TensorFlow export of this feature fails, and why.
+        TensorFlowTooLargeError: The fp32 weights take 2 GiB or more.
     """
     feature = f"{config.task}-with-past" if getattr(config, "use_past", False) else config.task
     row = MODELS.get(canonical_model_type(model.config.model_type))  # None: a config of the caller's own
@@ -149,29 +149,17 @@ def export(model: Any, config: OnnxConfig, named_inputs: Mapping[str, Any], opse
     wrapper = _NamedIO(model, config, list(named_inputs))
     if not model.built:
         _build(wrapper, list(named_inputs.values()))
-    large = config.use_external_data_format(model.num_parameters())
-    with _plain_grouped_convolutions(), numpy_product():
-        graph, storage = tf2onnx.convert.from_keras(
-            wrapper, [signature], opset=opset, optimizers={}, large_model=large, custom_op_handlers=_OP_HANDLERS
+    if config.use_external_data_format(model.num_parameters()):
+        raise TensorFlowTooLargeError(model.num_parameters() * 4)
+    with _plain_grouped_convolutions():
+        graph, _ = tf2onnx.convert.from_keras(
+            wrapper, [signature], opset=opset, optimizers={}, custom_op_handlers=_OP_HANDLERS
         )
     _replace_erfc(graph.graph)
     _check_standard_ops(graph.graph, opset)
     _declare_domains(graph)
     name_dynamic_axes(graph.graph, config)
-    if large:
-        save_with_external_data(graph, output, lambda tensor: _tensor_bytes(tensor, storage))
-    else:
-        onnx.save_model(graph, output.as_posix())
-
-
-def _tensor_bytes(tensor: onnx.TensorProto, storage: Any) -> Any:
-    """An initializer's bytes for the external data file: from tf2onnx's in-memory external storage (under its
-    location), or from the graph when 1 KiB or more. Smaller ones (shapes, axes) stay in the graph, where
-    onnxruntime's shape inference reads them."""
-    location = [entry.value for entry in tensor.external_data if entry.key == "location"]
-    if location:
-        return storage.name_to_tensor_data[location[0]]
-    return tensor.raw_data if len(tensor.raw_data) >= 1024 else None
+    onnx.save_model(graph, output.as_posix())
 
 
 def _select_as_where(graph: Any, node: Any, name: str, args: list):

@@ -34,6 +34,39 @@ SEQ2SEQ_WITH_CAUSAL_LM = SEQ2SEQ + ("causal-lm", "causal-lm-with-past")
 BART_LIKE = SEQ2SEQ_WITH_CAUSAL_LM + ("sequence-classification", "question-answering")
 
 
+#: Each task (a feature without `-with-past`) → the name of the transformers Auto class that loads its model.
+TASK_AUTO_CLASSES = {
+    "default": "AutoModel",
+    "masked-lm": "AutoModelForMaskedLM",
+    "causal-lm": "AutoModelForCausalLM",
+    "seq2seq-lm": "AutoModelForSeq2SeqLM",
+    "sequence-classification": "AutoModelForSequenceClassification",
+    "token-classification": "AutoModelForTokenClassification",
+    "multiple-choice": "AutoModelForMultipleChoice",
+    "object-detection": "AutoModelForObjectDetection",
+    "question-answering": "AutoModelForQuestionAnswering",
+    "image-classification": "AutoModelForImageClassification",
+    "image-segmentation": "AutoModelForImageSegmentation",
+    "masked-im": "AutoModelForMaskedImageModeling",
+    "semantic-segmentation": "AutoModelForSemanticSegmentation",
+    "vision2seq-lm": "AutoModelForVision2Seq",
+    "speech2seq-lm": "AutoModelForSpeechSeq2Seq",
+    # Tasks newer than the legacy package take optimum's names as their feature names.
+    "automatic-speech-recognition": "AutoModelForCTC",
+    "audio-classification": "AutoModelForAudioClassification",
+    "audio-frame-classification": "AutoModelForAudioFrameClassification",
+    "audio-xvector": "AutoModelForAudioXVector",
+    "depth-estimation": "AutoModelForDepthEstimation",
+    "image-to-image": "AutoModelForImageToImage",
+    "mask-generation": "AutoModelForMaskGeneration",
+    "keypoint-detection": "AutoModelForKeypointDetection",
+    "zero-shot-image-classification": "AutoModelForZeroShotImageClassification",
+    "zero-shot-object-detection": "AutoModelForZeroShotObjectDetection",
+    "text-to-audio": "AutoModelForTextToWaveform",
+    "time-series-forecasting": "AutoModelForTimeSeriesPrediction",
+    "reinforcement-learning": "AutoModel",
+}
+
 @dataclass(frozen=True)
 class Tiny:
     """How the tests build a tiny random-weight checkpoint of a model type (tests/conftest.py)."""
@@ -47,6 +80,8 @@ class Tiny:
     image_processor: str = "ViTImageProcessor"  # its class; it makes square images of `image_size` pixels
     image_processor_kwargs: Mapping[str, Any] = field(default_factory=dict)
     image_size: Optional[int] = None  # default: config_kwargs["image_size"]
+    feature_extractor: str = "WhisperFeatureExtractor"  # its class (audio)
+    feature_extractor_kwargs: Mapping[str, Any] = field(default_factory=dict)
     bpe_tokenizer: bool = False  # a byte-level BPE tokenizer (the CLIP and LayoutLMv3 processors refuse BERT's)
     processor: Optional[str] = None  # the processor class that joins the tokenizer and the image processor
     #: What a TensorFlow checkpoint of the type must hold that the tiny PyTorch one need not: values the TF code
@@ -200,6 +235,156 @@ T5_SIZES = dict(
 )
 
 
+#: Speech encoders: a tiny convolutional feature encoder (total stride 16) and 2 transformer layers; weights drawn
+#: wider than the default 0.02 so that the pooled heads (classification, x-vector) are not vanishingly small.
+WAV2VEC2_SIZES = dict(
+    vocab_size=32,
+    hidden_size=32,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    intermediate_size=64,
+    conv_dim=(16, 16),
+    conv_stride=(4, 4),
+    conv_kernel=(8, 8),
+    num_conv_pos_embeddings=16,
+    num_conv_pos_embedding_groups=4,
+    tdnn_dim=(16, 16),
+    tdnn_kernel=(3, 1),
+    tdnn_dilation=(1, 1),
+    xvector_output_dim=8,
+    classifier_proj_size=16,
+    initializer_range=0.2,
+    pad_token_id=0,
+)
+#: The heads of wav2vec2 and the encoders built like it; HuBERT, SEW and UniSpeech have the first three.
+WAV2VEC2_FEATURES = (
+    "default",
+    "automatic-speech-recognition",
+    "audio-classification",
+    "audio-frame-classification",
+    "audio-xvector",
+)
+CTC_FEATURES = WAV2VEC2_FEATURES[:3]
+SPEECH_ENCODER = dict(preprocessor="feature_extractor", feature_extractor="Wav2Vec2FeatureExtractor")
+
+#: AST: spectrograms of 24 frames x 16 mel bins in 8 x 8 patches at strides of 4: 5 x 3 patches.
+AST_SIZES = dict(
+    hidden_size=32,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    intermediate_size=64,
+    patch_size=8,
+    frequency_stride=4,
+    time_stride=4,
+    max_length=24,
+    num_mel_bins=16,
+    initializer_range=0.2,
+)
+
+#: Speech encoder-decoders: the features of Whisper.
+SPEECH_SEQ2SEQ = ("default", "default-with-past", "speech2seq-lm", "speech2seq-lm-with-past")
+
+#: Moonshine: heads of 16 (its rotary embedding covers 90 % of them); its encoder and decoder heads alike.
+MOONSHINE_SIZES = dict(
+    SEQ2SEQ_TOKENS,
+    hidden_size=64,
+    intermediate_size=128,
+    encoder_num_hidden_layers=2,
+    decoder_num_hidden_layers=2,
+    encoder_num_attention_heads=4,
+    decoder_num_attention_heads=4,
+    max_position_embeddings=64,
+)
+
+#: VITS: a 16-wide text encoder, flows and a HiFi-GAN upsampling 16 times; no noise, so that the graph is
+#: deterministic.
+VITS_SIZES = dict(
+    vocab_size=VOCAB_SIZE,
+    hidden_size=16,
+    num_hidden_layers=2,
+    num_attention_heads=2,
+    ffn_dim=32,
+    flow_size=16,
+    spectrogram_bins=17,
+    upsample_initial_channel=16,
+    upsample_rates=[4, 4],
+    upsample_kernel_sizes=[8, 8],
+    resblock_kernel_sizes=[3],
+    resblock_dilation_sizes=[[1, 3]],
+    duration_predictor_filter_channels=16,
+    duration_predictor_num_flows=2,
+    prior_encoder_num_flows=2,
+    prior_encoder_num_wavenet_layers=2,
+    posterior_encoder_num_wavenet_layers=2,
+    noise_scale=0.0,
+    noise_scale_duration=0.0,
+)
+
+#: ModernBERT's and ESM's features (optimum's): the text features without multiple choice and question answering.
+TOKEN_AND_SEQUENCE_HEADS = ("default", "masked-lm", "sequence-classification", "token-classification")
+#: Layout and markup encoders: no masked LM or multiple choice.
+DOCUMENT = ("default", "question-answering", "sequence-classification", "token-classification")
+
+#: `ort_optimizer="bert"` where onnxruntime's BERT fusions fuse the attention (of Megatron-BERT's pre-LayerNorm
+#: layers, some); they leave MPNet's, ModernBERT's, ESM's, Nystromformer's, MarkupLM's and LiLT's unfused.
+
+#: Swin-like encoders (Swin V2, Donut's): 2 stages of windows of 4 patches of 2 pixels.
+SWIN_SIZES = dict(image_size=32, patch_size=2, embed_dim=16, depths=[1, 1], num_heads=[2, 2], window_size=4)
+
+#: The image processors of CLIP's and SigLIP's vision towers, making images of IMAGE_SIZES' 30 pixels.
+CLIP_IMAGES = dict(
+    preprocessor="image_processor",
+    image_processor="CLIPImageProcessor",
+    image_processor_kwargs=CLIP_PROCESSOR["image_processor_kwargs"],
+)
+SIGLIP_IMAGES = dict(preprocessor="image_processor", image_processor="SiglipImageProcessor", image_size=30)
+#: The special tokens of the tests' word-level tokenizer (tests/conftest.py): a text tower pooling its eos token
+#: (MetaCLIP 2, whose XLM-R tokenizer the tests cannot build) finds it at the end of each row.
+BERT_TOKENS = dict(pad_token_id=0, bos_token_id=2, eos_token_id=3)
+
+
+#: Gemma 3's text model: one sliding-window and one global layer.
+GEMMA3_TEXT_SIZES = dict(
+    LLAMA_SIZES, query_pre_attn_scalar=8, sliding_window=16, layer_types=["sliding_attention", "full_attention"]
+)
+#: Mixture of experts: 4 small experts, 2 per token.
+MOE_SIZES = dict(num_experts_per_tok=2, moe_intermediate_size=16)
+
+#: RT-DETR-like detectors: 3 feature levels (strides 8, 16, 32) of a tiny backbone, 5 queries.
+RT_DETR_SIZES = dict(
+    encoder_hidden_dim=32,
+    encoder_in_channels=[16, 16, 32],
+    encoder_ffn_dim=64,
+    encoder_attention_heads=4,
+    d_model=32,
+    decoder_in_channels=[32, 32, 32],
+    decoder_ffn_dim=64,
+    decoder_layers=2,  # transformers 5 cannot tie the box heads of RT-DETR v2 and D-FINE's one decoder layer
+    decoder_attention_heads=4,
+    decoder_n_points=2,
+    num_queries=5,
+    initializer_range=0.3,  # 0.01 scales the batch norms to features of 1e-12: the queries' scores all tie
+)
+RT_DETR_RESNET = dict(
+    model_type="rt_detr_resnet",
+    embedding_size=8,
+    hidden_sizes=[8, 16, 16, 32],
+    depths=[1, 1, 1, 1],
+    layer_type="basic",
+    out_indices=[2, 3, 4],
+)
+RT_DETR_IMAGES = dict(preprocessor="image_processor", image_processor="RTDetrImageProcessor", image_size=64)
+#: Time series: windows of 16 steps of 2 channels, cut into 4 patches; forecasts of 6 steps.
+TIME_SERIES_SIZES = dict(
+    context_length=16,
+    num_input_channels=2,
+    patch_length=4,
+    patch_stride=4,
+    prediction_length=6,
+    d_model=16,
+)
+
+
 #: Model type → its row.
 MODELS: dict[str, Model] = {
     model.model_type: model
@@ -262,7 +447,7 @@ MODELS: dict[str, Model] = {
         Model("xlm-roberta", "xlm_roberta.XLMRobertaOnnxConfig", TEXT_WITH_CAUSAL_LM, ort_optimizer="bert",
               legacy="transformers",
               tiny=Tiny("XLMRobertaConfig", BERT_SIZES)),
-        Model("vit", "vit.ViTOnnxConfig", IMAGE, ort_optimizer="vit", legacy="transformers",
+        Model("vit", "vit.ViTOnnxConfig", IMAGE + ("masked-im",), ort_optimizer="vit", legacy="transformers",
               tiny=Tiny("ViTConfig", IMAGE_SIZES, preprocessor="image_processor")),
         Model("beit", "beit.BeitOnnxConfig", IMAGE, legacy="transformers",
               tiny=Tiny("BeitConfig", IMAGE_SIZES, preprocessor="image_processor")),
@@ -280,7 +465,7 @@ MODELS: dict[str, Model] = {
               )),
         Model("data2vec-vision", "data2vec.Data2VecVisionOnnxConfig", IMAGE, legacy="transformers",
               tiny=Tiny("Data2VecVisionConfig", IMAGE_SIZES, preprocessor="image_processor")),
-        Model("deit", "deit.DeiTOnnxConfig", IMAGE, legacy="transformers",
+        Model("deit", "deit.DeiTOnnxConfig", IMAGE + ("masked-im",), legacy="transformers",
               tiny=Tiny(
                   "DeiTConfig",
                   dict(IMAGE_SIZES, architectures=["DeiTForImageClassification"]),
@@ -330,7 +515,7 @@ MODELS: dict[str, Model] = {
                   dict(image_size=32, depth_multiplier=0.25, min_depth=8),
                   preprocessor="image_processor",
               )),
-        Model("mobilevit", "mobilevit.MobileViTOnnxConfig", IMAGE, legacy="transformers",
+        Model("mobilevit", "mobilevit.MobileViTOnnxConfig", IMAGE + ("semantic-segmentation",), legacy="transformers",
               tiny=Tiny(
                   "MobileViTConfig",
                   dict(
@@ -338,6 +523,9 @@ MODELS: dict[str, Model] = {
                       hidden_sizes=[16, 24, 32],
                       neck_hidden_sizes=[8, 8, 16, 16, 24, 32, 64],
                       num_attention_heads=4,
+                      # features that do not vanish (at 0.02 they were exactly 0 at the head)
+                      initializer_range=0.5,
+                      aspp_out_channels=16,
                   ),
                   preprocessor="image_processor",
               )),
@@ -421,7 +609,7 @@ MODELS: dict[str, Model] = {
                   dict(image_size=32, depths=[1, 1, 1, 1], embed_dims=[8, 16, 24, 32]),
                   preprocessor="image_processor",
               )),
-        Model("swin", "swin.SwinOnnxConfig", IMAGE, legacy="transformers",
+        Model("swin", "swin.SwinOnnxConfig", IMAGE + ("masked-im",), legacy="transformers",
               tiny=Tiny(
                   "SwinConfig",
                   dict(image_size=32, patch_size=2, embed_dim=16, depths=[1, 1], num_heads=[2, 2], window_size=4),
@@ -436,7 +624,8 @@ MODELS: dict[str, Model] = {
                   preprocessor="image_processor",
                   image_size=30,
               )),
-        Model("chinese-clip", "chinese_clip.ChineseCLIPOnnxConfig", ("default",), legacy="transformers",
+        Model("chinese-clip", "chinese_clip.ChineseCLIPOnnxConfig", ("default", "zero-shot-image-classification"),
+              legacy="transformers",
               tiny=Tiny(
                   "ChineseCLIPConfig",
                   dict(text_config=BERT_SIZES, vision_config=IMAGE_SIZES, projection_dim=16),
@@ -447,7 +636,8 @@ MODELS: dict[str, Model] = {
                       bpe_tokenizer=False,
                   )
               )),
-        Model("clip", "clip.CLIPOnnxConfig", ("default",), legacy="transformers",
+        Model("clip", "clip.CLIPOnnxConfig", ("default", "image-classification", "zero-shot-image-classification"),
+              legacy="transformers",
               tiny=Tiny(
                   "CLIPConfig",
                   dict(text_config=CLIP_TEXT_SIZES, vision_config=IMAGE_SIZES, projection_dim=16),
@@ -486,10 +676,11 @@ MODELS: dict[str, Model] = {
                   image_processor_kwargs=dict(apply_ocr=False),
                   image_size=32,
               )),
-        Model("owlvit", "owlvit.OwlViTOnnxConfig", ("default",), legacy="transformers",
+        Model("owlvit", "owlvit.OwlViTOnnxConfig", ("default", "zero-shot-object-detection"), legacy="transformers",
               tiny=Tiny(
                   "OwlViTConfig",
-                  dict(text_config=CLIP_TEXT_SIZES, vision_config=IMAGE_SIZES, projection_dim=16),
+                  # detection compares text embeddings with image ones projected to the text width (32)
+                  dict(text_config=CLIP_TEXT_SIZES, vision_config=IMAGE_SIZES, projection_dim=32),
                   **dict(CLIP_PROCESSOR, processor="OwlViTProcessor", image_processor="OwlViTImageProcessor")
               )),
         Model("ernie", "ernie.ErnieOnnxConfig", TEXT_WITH_CAUSAL_LM, legacy="transformers",
@@ -563,7 +754,7 @@ MODELS: dict[str, Model] = {
         Model("mixtral", "mixtral.MixtralOnnxConfig", DECODER_WITH_CLASSIFIER, ort_optimizer="gpt2",
               fails_on_transformers_4={"*": "transformers 4 loops over the experts chosen at trace time (see docs)"},
               tiny=Tiny("MixtralConfig", dict(LLAMA_SIZES, num_local_experts=4, num_experts_per_tok=2))),
-        Model("qwen2", "qwen2.Qwen2OnnxConfig", DECODER_WITH_CLASSIFIER, ort_optimizer="gpt2",
+        Model("qwen2", "qwen2.Qwen2OnnxConfig", DECODER_WITH_CLASSIFIER + ("token-classification",), ort_optimizer="gpt2",
               tiny=Tiny("Qwen2Config", LLAMA_SIZES)),
         Model("qwen3", "qwen3.Qwen3OnnxConfig", DECODER_WITH_CLASSIFIER, ort_optimizer="qwen3",
               tiny=Tiny("Qwen3Config", LLAMA_SIZES)),
@@ -592,7 +783,8 @@ MODELS: dict[str, Model] = {
               tiny=Tiny("OlmoConfig", LLAMA_SIZES)),
         Model("granite", "granite.GraniteOnnxConfig", DECODER, ort_optimizer="gpt2",
               tiny=Tiny("GraniteConfig", LLAMA_SIZES)),
-        Model("falcon", "falcon.FalconOnnxConfig", DECODER_WITH_CLASSIFIER, ort_optimizer="gpt2",
+        Model("falcon", "falcon.FalconOnnxConfig", DECODER_WITH_CLASSIFIER + ("token-classification", "question-answering"),
+              ort_optimizer="gpt2",
               tiny=Tiny(
                   "FalconConfig",
                   dict(
@@ -605,7 +797,8 @@ MODELS: dict[str, Model] = {
               )),
         Model("gpt-neox", "gpt_neox.GPTNeoXOnnxConfig", DECODER_WITH_CLASSIFIER, ort_optimizer="gpt_neox",
               tiny=Tiny("GPTNeoXConfig", dict(MULTI_HEAD_SIZES, rotary_pct=0.5))),
-        Model("gpt-bigcode", "gpt_bigcode.GPTBigCodeOnnxConfig", DECODER_WITH_CLASSIFIER, ort_optimizer="gpt2",
+        Model("gpt-bigcode", "gpt_bigcode.GPTBigCodeOnnxConfig", DECODER_WITH_CLASSIFIER + ("token-classification",),
+              ort_optimizer="gpt2",
               tiny=Tiny("GPTBigCodeConfig", GPT2_SIZES)),
         Model("starcoder2", "starcoder2.Starcoder2OnnxConfig", DECODER_WITH_CLASSIFIER, ort_optimizer="gpt2",
               tiny=Tiny("Starcoder2Config", dict(LLAMA_SIZES, sliding_window=16))),
@@ -644,8 +837,7 @@ MODELS: dict[str, Model] = {
               tiny=Tiny("PLBartConfig", BART_SIZES)),
         Model("m2m-100", "m2m_100.M2M100OnnxConfig", SEQ2SEQ, legacy="transformers",
               tiny=Tiny("M2M100Config", BART_SIZES)),
-        Model("whisper", "whisper.WhisperOnnxConfig",
-              ("default", "default-with-past", "speech2seq-lm", "speech2seq-lm-with-past"), legacy="transformers",
+        Model("whisper", "whisper.WhisperOnnxConfig", SPEECH_SEQ2SEQ + ("audio-classification",), legacy="transformers",
               tiny=Tiny(
                   "WhisperConfig",
                   dict(
@@ -657,8 +849,11 @@ MODELS: dict[str, Model] = {
                       begin_suppress_tokens=None,
                   ),
                   preprocessor="feature_extractor",
+                  # 1 s chunks: 100 frames, for max_source_positions=50
+                  feature_extractor_kwargs=dict(feature_size=16, chunk_length=1),
               )),
-        Model("vision-encoder-decoder", "vision_encoder_decoder.VisionEncoderDecoderOnnxConfig", ("vision2seq-lm",),
+        Model("vision-encoder-decoder", "vision_encoder_decoder.VisionEncoderDecoderOnnxConfig",
+              ("vision2seq-lm", "vision2seq-lm-with-past"),
               legacy="transformers",
               tiny=Tiny(
                   "VisionEncoderDecoderConfig",
@@ -669,6 +864,500 @@ MODELS: dict[str, Model] = {
                   preprocessor="image_processor+tokenizer",
               )),
 
+        # Speech and audio: newer than transformers.onnx
+
+        Model("wav2vec2", "AudioOnnxConfig", WAV2VEC2_FEATURES,
+              tiny=Tiny("Wav2Vec2Config", WAV2VEC2_SIZES, **SPEECH_ENCODER)),
+        Model("wav2vec2-conformer", "AudioOnnxConfig", WAV2VEC2_FEATURES,
+              tiny=Tiny("Wav2Vec2ConformerConfig", dict(WAV2VEC2_SIZES, conv_depthwise_kernel_size=7), **SPEECH_ENCODER)),
+        Model("wavlm", "wavlm.WavLMOnnxConfig", WAV2VEC2_FEATURES,
+              tiny=Tiny("WavLMConfig", dict(WAV2VEC2_SIZES, num_buckets=16, max_bucket_distance=64), **SPEECH_ENCODER)),
+        Model("data2vec-audio", "AudioOnnxConfig", WAV2VEC2_FEATURES,
+              tiny=Tiny(
+                  "Data2VecAudioConfig",
+                  dict(WAV2VEC2_SIZES, num_conv_pos_embeddings=2, conv_pos_kernel_size=5),  # 2 positional conv layers
+                  **SPEECH_ENCODER,
+              )),
+        Model("unispeech-sat", "AudioOnnxConfig", WAV2VEC2_FEATURES,
+              tiny=Tiny("UniSpeechSatConfig", WAV2VEC2_SIZES, **SPEECH_ENCODER)),
+        Model("hubert", "AudioOnnxConfig", CTC_FEATURES,
+              tiny=Tiny("HubertConfig", WAV2VEC2_SIZES, **SPEECH_ENCODER)),
+        Model("sew", "sew.SEWOnnxConfig", CTC_FEATURES,
+              tiny=Tiny("SEWConfig", WAV2VEC2_SIZES, **SPEECH_ENCODER)),
+        Model("sew-d", "sew.SEWOnnxConfig", CTC_FEATURES,
+              tiny=Tiny("SEWDConfig", dict(WAV2VEC2_SIZES, position_buckets=16, max_position_embeddings=64),
+                        **SPEECH_ENCODER)),
+        Model("unispeech", "AudioOnnxConfig", CTC_FEATURES,
+              tiny=Tiny("UniSpeechConfig", WAV2VEC2_SIZES, **SPEECH_ENCODER)),
+        Model("audio-spectrogram-transformer", "audio_spectrogram_transformer.ASTOnnxConfig",
+              ("default", "audio-classification"),
+              tiny=Tiny("ASTConfig", AST_SIZES, preprocessor="feature_extractor", feature_extractor="ASTFeatureExtractor",
+                        feature_extractor_kwargs=dict(num_mel_bins=16, max_length=24))),
+        Model("speech-to-text", "speech_to_text.Speech2TextOnnxConfig", SPEECH_SEQ2SEQ,
+              tiny=Tiny(
+                  "Speech2TextConfig",
+                  dict(BART_SIZES, max_source_positions=64, max_target_positions=64, conv_channels=32,
+                       input_feat_per_channel=16),
+                  preprocessor="feature_extractor",
+                  feature_extractor="Speech2TextFeatureExtractor",
+                  feature_extractor_kwargs=dict(feature_size=16, num_mel_bins=16),
+              )),
+        Model("moonshine", "moonshine.MoonshineOnnxConfig", SPEECH_SEQ2SEQ,
+              tiny=Tiny("MoonshineConfig", MOONSHINE_SIZES, **SPEECH_ENCODER)),
+        Model("vits", "vits.VitsOnnxConfig", ("text-to-audio",), tiny=Tiny("VitsConfig", VITS_SIZES)),
+        # fmt: on
+
+        # Text encoders: newer than transformers.onnx
+
+        Model("modernbert", "modernbert.ModernBertOnnxConfig", TOKEN_AND_SEQUENCE_HEADS,
+              tiny=Tiny(
+                  "ModernBertConfig",
+                  # a window of 4 positions on the second (local) layer; special tokens within the test vocabulary
+                  dict(BERT_SIZES, local_attention=4, global_attn_every_n_layers=2, bos_token_id=2, cls_token_id=2,
+                       eos_token_id=3, sep_token_id=3),
+              )),
+        Model("mpnet", "mpnet.MPNetOnnxConfig", TEXT,
+              tiny=Tiny("MPNetConfig", BERT_SIZES)),
+        Model("esm", "esm.EsmOnnxConfig", TOKEN_AND_SEQUENCE_HEADS,
+              tiny=Tiny(
+                  "EsmConfig",
+                  # ESM-2: rotary positions and masked tokens zeroed ([MASK] of the test vocabulary)
+                  dict(BERT_SIZES, position_embedding_type="rotary", token_dropout=True, mask_token_id=4,
+                       emb_layer_norm_before=False),
+              )),
+        Model("megatron-bert", "TextEncoderOnnxConfig", TEXT, ort_optimizer="bert",
+              tiny=Tiny("MegatronBertConfig", BERT_SIZES)),
+        Model("nystromformer", "nystromformer.NystromformerOnnxConfig", TEXT,
+              # as many landmarks as segment positions: full attention, any length (landmarks: tests/test_models_text.py)
+              tiny=Tiny("NystromformerConfig", dict(BERT_SIZES, num_landmarks=64, segment_means_seq_len=64))),
+        Model("splinter", "TextEncoderOnnxConfig", ("default", "question-answering"), ort_optimizer="bert",
+              # the question answered is the one at the first [QUESTION] token (an id of the test vocabulary)
+              tiny=Tiny("SplinterConfig", dict(BERT_SIZES, question_token_id=10))),
+        Model("markuplm", "markuplm.MarkupLMOnnxConfig", DOCUMENT,
+              tiny=Tiny(
+                  "MarkupLMConfig",
+                  dict(BERT_SIZES, max_depth=4, xpath_unit_hidden_size=8, max_xpath_tag_unit_embeddings=16,
+                       max_xpath_subs_unit_embeddings=16, tag_pad_id=15, subs_pad_id=15),
+              )),
+        Model("lilt", "lilt.LiltOnnxConfig", DOCUMENT,
+              # six box embeddings of hidden_size / 6 each; the layout stream is hidden_size / channel_shrink_ratio wide
+              tiny=Tiny("LiltConfig", dict(BERT_SIZES, hidden_size=48, channel_shrink_ratio=4))),
+        Model("visual-bert", "visual_bert.VisualBertOnnxConfig", ("default",), ort_optimizer="bert",
+              tiny=Tiny("VisualBertConfig", dict(BERT_SIZES, visual_embedding_dim=16))),
+        # fmt: on
+
+        # Encoder-decoders: newer than transformers.onnx
+
+        Model("pegasus", "bart.BartOnnxConfig", SEQ2SEQ_WITH_CAUSAL_LM, tiny=Tiny("PegasusConfig", BART_SIZES)),
+        Model("encoder-decoder", "encoder_decoder.EncoderDecoderOnnxConfig", ("seq2seq-lm", "seq2seq-lm-with-past"),
+              tiny=Tiny(
+                  "EncoderDecoderConfig",
+                  dict(
+                      encoder=dict(BERT_SIZES, model_type="bert"),
+                      # a narrower decoder of fewer heads: the model projects the encoder's states to its width
+                      decoder=dict(
+                          BERT_SIZES,
+                          model_type="bert",
+                          hidden_size=16,
+                          num_attention_heads=2,
+                          is_decoder=True,
+                          add_cross_attention=True,
+                      ),
+                      # the top-level ids generation reads, as the bert2bert recipe sets them
+                      **{name: SEQ2SEQ_TOKENS[name] for name in ("vocab_size", "pad_token_id", "decoder_start_token_id")},
+                  ),
+              )),
+        Model("trocr", "trocr.TrOCROnnxConfig", ("default", "default-with-past"),
+              model_classes={"default": "TrOCRForCausalLM"},
+              tiny=Tiny(
+                  "TrOCRConfig",
+                  dict(
+                      SEQ2SEQ_TOKENS,
+                      d_model=32,
+                      decoder_layers=2,
+                      decoder_attention_heads=4,
+                      decoder_ffn_dim=64,
+                      max_position_embeddings=64,
+                      cross_attention_hidden_size=16,  # an encoder narrower than the decoder
+                  ),
+              )),
+        Model("pix2struct", "pix2struct.Pix2StructOnnxConfig", ("vision2seq-lm", "vision2seq-lm-with-past"),
+              tiny=Tiny(
+                  "Pix2StructConfig",
+                  dict(
+                      text_config=dict(
+                          SEQ2SEQ_TOKENS,
+                          hidden_size=32,
+                          d_kv=16,
+                          d_ff=64,
+                          num_layers=2,
+                          num_heads=2,
+                          relative_attention_num_buckets=8,
+                          relative_attention_max_distance=16,
+                      ),
+                      vision_config=dict(
+                          hidden_size=32,
+                          patch_embed_hidden_size=48,  # a patch's pixels: 4 x 4 x 3
+                          d_ff=64,
+                          d_kv=8,
+                          num_hidden_layers=2,
+                          num_attention_heads=4,
+                          seq_len=64,
+                      ),
+                  ),
+                  preprocessor="image_processor",
+                  image_processor="Pix2StructImageProcessor",
+                  image_processor_kwargs=dict(patch_size={"height": 4, "width": 4}, max_patches=16),
+                  image_size=30,  # given to the tests' image processor, which makes max_patches of any image
+              )),
+        # fmt: on
+
+        # Vision: newer than transformers.onnx
+
+        Model("convnextv2", "convnextv2.ConvNextV2OnnxConfig", IMAGE,
+              tiny=Tiny(
+                  "ConvNextV2Config",
+                  dict(image_size=32, hidden_sizes=[8, 16], depths=[1, 1], num_stages=2),
+                  preprocessor="image_processor",
+              )),
+        Model("cvt", "cvt.CvtOnnxConfig", IMAGE,
+              tiny=Tiny(
+                  # transformers reads each stage's drop-path rate at the stage's index: depth[i] must exceed i
+                  "CvtConfig",
+                  dict(embed_dim=[8, 16, 32], num_heads=[1, 2, 4], depth=[1, 2, 3]),
+                  preprocessor="image_processor",
+                  image_size=32,
+              )),
+        Model("hiera", "hiera.HieraOnnxConfig", IMAGE,
+              tiny=Tiny(
+                  "HieraConfig",
+                  dict(
+                      image_size=[64, 64],
+                      embed_dim=8,
+                      depths=[1, 1],
+                      num_heads=[1, 2],
+                      masked_unit_size=[4, 4],
+                      masked_unit_attention=[True, False],
+                      num_query_pool=1,
+                  ),
+                  preprocessor="image_processor",
+                  image_size=64,
+              )),
+        Model("regnet", "regnet.RegNetOnnxConfig", IMAGE,
+              tiny=Tiny(
+                  "RegNetConfig",
+                  dict(embedding_size=8, hidden_sizes=[8, 16], depths=[1, 1], groups_width=8),
+                  preprocessor="image_processor",
+                  image_size=32,
+              )),
+        Model("vit-msn", "vit.ViTOnnxConfig", IMAGE, ort_optimizer="vit",
+              tiny=Tiny("ViTMSNConfig", IMAGE_SIZES, preprocessor="image_processor")),
+        Model("swinv2", "swin.SwinOnnxConfig", IMAGE + ("masked-im",),
+              tiny=Tiny("Swinv2Config", SWIN_SIZES, preprocessor="image_processor")),
+        Model("donut-swin", "swin.SwinOnnxConfig", ("default",),
+              tiny=Tiny("DonutSwinConfig", SWIN_SIZES, preprocessor="image_processor")),
+        Model("vit-mae", "vit_mae.ViTMAEOnnxConfig", ("default",), ort_optimizer="vit",
+              tiny=Tiny("ViTMAEConfig", IMAGE_SIZES, preprocessor="image_processor")),
+        Model("mgp-str", "mgp_str.MgpstrOnnxConfig", ("default",), ort_optimizer="vit",
+              tiny=Tiny(
+                  "MgpstrConfig",
+                  dict(
+                      image_size=[16, 16],
+                      patch_size=4,
+                      hidden_size=32,
+                      num_hidden_layers=2,
+                      num_attention_heads=4,
+                      mlp_ratio=2.0,
+                      max_token_length=5,
+                      num_character_labels=10,
+                      num_bpe_labels=12,
+                      num_wordpiece_labels=14,
+                  ),
+                  preprocessor="image_processor",
+                  image_size=16,
+              )),
+        Model("clip-vision-model", "clip.CLIPVisionModelOnnxConfig", ("default",), ort_optimizer="clip",
+              tiny=Tiny("CLIPVisionConfig", IMAGE_SIZES, **CLIP_IMAGES)),
+        Model("siglip-vision-model", "siglip.SiglipVisionModelOnnxConfig", ("default",), ort_optimizer="clip",
+              tiny=Tiny("SiglipVisionConfig", IMAGE_SIZES, **SIGLIP_IMAGES)),
+        Model("siglip", "siglip.SiglipOnnxConfig", ("default", "zero-shot-image-classification"),
+              tiny=Tiny(
+                  "SiglipConfig",
+                  dict(text_config=CLIP_TEXT_SIZES, vision_config=IMAGE_SIZES),
+                  **dict(SIGLIP_IMAGES, preprocessor="tokenizer+image_processor", processor="SiglipProcessor"),
+              )),
+        Model("metaclip-2", "clip.CLIPOnnxConfig", ("default", "image-classification", "zero-shot-image-classification"),
+              tiny=Tiny(
+                  "MetaClip2Config",
+                  dict(text_config=dict(CLIP_TEXT_SIZES, **BERT_TOKENS), vision_config=IMAGE_SIZES, projection_dim=16),
+                  **dict(CLIP_PROCESSOR, processor="CLIPProcessor", bpe_tokenizer=False),
+              )),
+        Model("colpali", "colpali.ColPaliOnnxConfig", ("default",), model_classes={"default": "ColPaliForRetrieval"},
+              tiny=Tiny(
+                  "ColPaliConfig",
+                  dict(
+                      vlm_config=dict(
+                          model_type="paligemma",
+                          # one patch, so one image token: the matrix randomizes every id but the first and the last
+                          vision_config=dict(IMAGE_SIZES, model_type="siglip_vision_model", image_size=10),
+                          # the image token is past the tokenizer's vocabulary, as PaliGemma's added <image> is
+                          text_config=dict(LLAMA_SIZES, model_type="gemma", vocab_size=VOCAB_SIZE + 1),
+                          image_token_index=VOCAB_SIZE,
+                          projection_dim=32,
+                      ),
+                      embedding_dim=16,
+                  ),
+              )),
+        # fmt: on
+
+        # Decoders: newer than transformers.onnx
+
+        Model("arcee", "DecoderOnnxConfig", DECODER, ort_optimizer="gpt2", tiny=Tiny("ArceeConfig", LLAMA_SIZES)),
+        Model("cohere", "cohere.CohereOnnxConfig", DECODER, ort_optimizer="gpt2", tiny=Tiny("CohereConfig", LLAMA_SIZES)),
+        Model("glm", "cohere.CohereOnnxConfig", DECODER, ort_optimizer="gpt2", tiny=Tiny("GlmConfig", LLAMA_SIZES)),
+        Model("helium", "cohere.CohereOnnxConfig", DECODER, ort_optimizer="gpt2", tiny=Tiny("HeliumConfig", LLAMA_SIZES)),
+        Model("nemotron", "DecoderOnnxConfig", DECODER, ort_optimizer="gpt2", tiny=Tiny("NemotronConfig", LLAMA_SIZES)),
+        Model("smollm3", "DecoderOnnxConfig", DECODER_WITH_CLASSIFIER, ort_optimizer="gpt2",
+              tiny=Tiny("SmolLM3Config", LLAMA_SIZES)),
+        Model("opt", "DecoderOnnxConfig", DECODER_WITH_CLASSIFIER + ("question-answering",), ort_optimizer="gpt2",
+              tiny=Tiny(
+                  "OPTConfig",
+                  dict(DECODER_SIZES, num_hidden_layers=2, num_attention_heads=4, ffn_dim=64, word_embed_proj_dim=32),
+              )),
+        Model("mpt", "mpt.MptOnnxConfig", DECODER_WITH_CLASSIFIER + ("token-classification",), ort_optimizer="gpt2",
+              tiny=Tiny(
+                  "MptConfig",
+                  dict(
+                      vocab_size=DECODER_SIZES["vocab_size"], d_model=32, n_layers=2, n_heads=4, expansion_ratio=2,
+                      max_seq_len=64, pad_token_id=0, bos_token_id=2, eos_token_id=3,
+                  ),
+              )),
+        # A vision tower of one layer and 3 x 3 patches, pooled to 9 image tokens: unused by the text-only graphs (with two
+        # layers, the text weights drawn after them gave int4's check a worst cosine of 0.87, below its 0.9).
+        Model("gemma3", "gemma3.Gemma3OnnxConfig", DECODER_WITH_CLASSIFIER, ort_optimizer="gpt2",
+              tiny=Tiny(
+                  "Gemma3Config",
+                  dict(
+                      text_config=GEMMA3_TEXT_SIZES,
+                      vision_config=dict(IMAGE_SIZES, num_hidden_layers=1, model_type="siglip_vision_model"),
+                      mm_tokens_per_image=9,
+                      vocab_size=VOCAB_SIZE,  # tests/test_generation.py draws prompts below `config.vocab_size`
+                  ),
+              )),
+        Model("qwen3-moe", "qwen3_moe.Qwen3MoeOnnxConfig", DECODER_WITH_CLASSIFIER + ("token-classification",),
+              ort_optimizer="qwen3",
+              tiny=Tiny("Qwen3MoeConfig", dict(LLAMA_SIZES, **MOE_SIZES, num_experts=4))),
+        Model("gpt-oss", "DecoderOnnxConfig", DECODER, ort_optimizer="gpt2",
+              fails_on_transformers_4={
+                  "*": "compat.traceable_experts refuses it: on the CPU transformers 4.57's gpt-oss loops over the experts"
+                  " the traced tokens reach"
+              },
+              tiny=Tiny(
+                  "GptOssConfig",
+                  # initializer_range: logits with the margins int4's top-1 check needs (0.02 gave 0.22 agreement)
+                  dict(LLAMA_SIZES, num_local_experts=4, num_experts_per_tok=2, sliding_window=16, initializer_range=0.06),
+              )),
+        # Multi-head latent attention with keys and values of different sizes; experts in every layer.
+        Model("deepseek-v3", "deepseek_v3.DeepseekV3OnnxConfig", DECODER, ort_optimizer="gpt2",
+              tiny=Tiny(
+                  "DeepseekV3Config",
+                  dict(
+                      DECODER_SIZES, **MOE_SIZES, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
+                      num_key_value_heads=4, n_routed_experts=4, n_shared_experts=1, n_group=1, topk_group=1,
+                      first_k_dense_replace=0, q_lora_rank=16, kv_lora_rank=16, qk_nope_head_dim=8, qk_rope_head_dim=8,
+                      v_head_dim=12,
+                  ),
+              )),
+        # fmt: on
+
+        # Dense prediction, detection, time series: newer than transformers.onnx
+
+        Model("dpt", "VisionOnnxConfig", ("default", "depth-estimation", "semantic-segmentation"),
+              tiny=Tiny(
+                  "DPTConfig",
+                  dict(
+                      hidden_size=32,
+                      num_hidden_layers=4,
+                      num_attention_heads=4,
+                      intermediate_size=64,
+                      image_size=32,
+                      patch_size=8,
+                      backbone_out_indices=[0, 1, 2, 3],
+                      neck_hidden_sizes=[8, 16, 16, 32],
+                      fusion_hidden_size=16,
+                      num_labels=3,
+                      initializer_range=0.13,  # the deep heads of 0.02 convolutions make depths of 1e-8
+                  ),
+                  preprocessor="image_processor",
+                  image_processor="DPTImageProcessor",
+              )),
+        Model("glpn", "glpn.GLPNOnnxConfig", ("default", "depth-estimation"),
+              tiny=Tiny(
+                  "GLPNConfig",
+                  dict(
+                      depths=[1, 1, 1, 1],
+                      hidden_sizes=[8, 16, 16, 32],
+                      num_attention_heads=[1, 2, 2, 4],
+                      mlp_ratios=[2, 2, 2, 2],
+                      decoder_hidden_size=16,
+                      initializer_range=0.1,  # depths that vary around the head's constant (0.02: std 0.01 about 5)
+                  ),
+                  preprocessor="image_processor",
+                  image_size=64,
+              )),
+        Model("swin2sr", "swin2sr.Swin2SROnnxConfig", ("default", "image-to-image"),
+              tiny=Tiny(
+                  "Swin2SRConfig",
+                  dict(image_size=16, embed_dim=16, depths=[1, 1], num_heads=[2, 2], window_size=4),
+                  preprocessor="image_processor",
+              )),
+        Model("maskformer", "maskformer.MaskFormerOnnxConfig", ("default", "image-segmentation"),
+              model_classes={"image-segmentation": "MaskFormerForInstanceSegmentation"},
+              tiny=Tiny(
+                  "MaskFormerConfig",
+                  dict(
+                      backbone_config=dict(
+                          model_type="swin",
+                          image_size=64,
+                          embed_dim=16,
+                          depths=[1, 1, 1, 1],
+                          num_heads=[1, 2, 2, 4],
+                          window_size=2,
+                          out_features=["stage1", "stage2", "stage3", "stage4"],
+                      ),
+                      decoder_config=dict(
+                          model_type="detr",
+                          use_timm_backbone=False,
+                          d_model=32,
+                          encoder_layers=1,
+                          decoder_layers=1,
+                          encoder_attention_heads=4,
+                          decoder_attention_heads=4,
+                          encoder_ffn_dim=64,
+                          decoder_ffn_dim=64,
+                          num_queries=5,
+                      ),
+                      fpn_feature_size=32,  # GroupNorm of 32 groups
+                      mask_feature_size=32,
+                  ),
+                  preprocessor="image_processor",
+                  image_size=64,
+              )),
+        Model("rt-detr", "rt_detr.RTDetrOnnxConfig", ("object-detection",),
+              tiny=Tiny("RTDetrConfig", dict(RT_DETR_SIZES, backbone_config=RT_DETR_RESNET), **RT_DETR_IMAGES)),
+        Model("rt-detr-v2", "rt_detr.RTDetrOnnxConfig", ("object-detection",),
+              tiny=Tiny("RTDetrV2Config", dict(RT_DETR_SIZES, backbone_config=RT_DETR_RESNET), **RT_DETR_IMAGES)),
+        Model("d-fine", "rt_detr.RTDetrOnnxConfig", ("object-detection",),
+              tiny=Tiny(
+                  "DFineConfig",
+                  dict(
+                      RT_DETR_SIZES,
+                      encoder_in_channels=[16, 32, 32],
+                      lqe_hidden_dim=8,
+                      initializer_range=0.1,  # its encoder's features grow past 1e6 at 0.3
+                      backbone_config=dict(
+                          model_type="hgnet_v2",
+                          stem_channels=[3, 8, 8],
+                          stage_in_channels=[8, 16, 16, 32],
+                          stage_mid_channels=[8, 8, 16, 16],
+                          stage_out_channels=[16, 16, 32, 32],
+                          stage_num_blocks=[1, 1, 1, 1],
+                          stage_numb_of_layers=[1, 1, 1, 1],
+                          hidden_sizes=[16, 16, 32, 32],
+                          depths=[1, 1, 1, 1],
+                          out_indices=[2, 3, 4],
+                          initializer_range=0.3,  # features of 1e-9 at 0.02 (its batch norms' weights)
+                      ),
+                  ),
+                  **RT_DETR_IMAGES,
+              )),
+        Model("vitpose", "vitpose.VitPoseOnnxConfig", ("keypoint-detection",),
+              model_classes={"keypoint-detection": "VitPoseForPoseEstimation"},
+              tiny=Tiny(
+                  "VitPoseConfig",
+                  dict(
+                      backbone_config=dict(
+                          model_type="vitpose_backbone",
+                          image_size=[32, 24],
+                          patch_size=[8, 8],
+                          hidden_size=32,
+                          num_hidden_layers=2,
+                          num_attention_heads=4,
+                          mlp_ratio=2,
+                          out_indices=[2],
+                      ),
+                      num_labels=5,
+                  ),
+                  preprocessor="image_processor",
+                  image_processor="VitPoseImageProcessor",
+                  image_size=32,
+              )),
+        Model("patchtst", "patchtst.PatchTSTOnnxConfig", ("default", "time-series-forecasting"),
+              model_classes={"time-series-forecasting": "PatchTSTForPrediction"},
+              tiny=Tiny(
+                  "PatchTSTConfig",
+                  dict(TIME_SERIES_SIZES, num_hidden_layers=2, num_attention_heads=4, ffn_dim=32),
+                  preprocessor="",
+              )),
+        Model("patchtsmixer", "patchtst.PatchTSTOnnxConfig", ("default", "time-series-forecasting"),
+              model_classes={"time-series-forecasting": "PatchTSMixerForPrediction"},
+              tiny=Tiny("PatchTSMixerConfig", dict(TIME_SERIES_SIZES, num_layers=2), preprocessor="")),
+        Model("decision-transformer", "decision_transformer.DecisionTransformerOnnxConfig",
+              ("default", "reinforcement-learning"),
+              tiny=Tiny(
+                  "DecisionTransformerConfig",
+                  dict(
+                      state_dim=5,
+                      act_dim=3,
+                      hidden_size=32,
+                      max_ep_len=64,
+                      n_positions=64,
+                      n_layer=2,
+                      n_head=4,
+                      n_inner=64,
+                  ),
+                  preprocessor="",
+              )),
+        Model("owlv2", "owlvit.OwlViTOnnxConfig", ("default", "zero-shot-object-detection"),
+              tiny=Tiny(
+                  "Owlv2Config",
+                  # detection compares the text embeddings with the projected image ones: projection_dim = text width
+                  dict(text_config=CLIP_TEXT_SIZES, vision_config=IMAGE_SIZES, projection_dim=32),
+                  **dict(
+                      CLIP_PROCESSOR,
+                      processor="Owlv2Processor",
+                      image_processor="Owlv2ImageProcessor",
+                      image_processor_kwargs={},
+                  )
+              )),
+        Model("sam", "sam.SamOnnxConfig", ("default", "mask-generation"),
+              tiny=Tiny(
+                  "SamConfig",
+                  dict(
+                      vision_config=dict(
+                          hidden_size=32,
+                          output_channels=16,
+                          num_hidden_layers=2,
+                          num_attention_heads=4,
+                          image_size=32,
+                          patch_size=8,
+                          window_size=2,
+                          global_attn_indexes=[1],
+                          mlp_dim=64,
+                          num_pos_feats=8,
+                          initializer_range=0.3,  # its default of 1e-10 and 0.02 below: masks of 1e-5
+                      ),
+                      prompt_encoder_config=dict(hidden_size=16, image_size=32, patch_size=8, mask_input_channels=4),
+                      mask_decoder_config=dict(
+                          hidden_size=16, mlp_dim=32, num_hidden_layers=2, num_attention_heads=2, iou_head_hidden_dim=16
+                      ),
+                      initializer_range=0.3,
+                  ),
+                  preprocessor="",
+              )),
+        # fmt: on
+
         # fmt: on
     )
 }
+

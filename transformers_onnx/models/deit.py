@@ -1,7 +1,7 @@
-"""DeiT: pixel values."""
+"""DeiT: pixel values, as ViT."""
 
-from ..config import VisionOnnxConfig
+from .vit import ViTOnnxConfig
 
 
-class DeiTOnnxConfig(VisionOnnxConfig):
-    """DeiT as the base vision config exports it."""
+class DeiTOnnxConfig(ViTOnnxConfig):
+    """DeiT as ViT exports it."""

@@ -6,4 +6,7 @@ from ..config import VisionOnnxConfig
 class MobileViTOnnxConfig(VisionOnnxConfig):
     """MobileViT: `last_hidden_state` and `pooler_output` by default."""
 
-    pooled_outputs = True
+    @property
+    def pooled_outputs(self) -> bool:
+        """Semantic segmentation returns the per-pixel logits only."""
+        return self.task != "semantic-segmentation"

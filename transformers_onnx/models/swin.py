@@ -1,7 +1,7 @@
-"""Swin Transformer: pixel values."""
+"""Swin Transformer: pixel values, as ViT (Swin V2 and Donut's Swin encoder too)."""
 
-from ..config import VisionOnnxConfig
+from .vit import ViTOnnxConfig
 
 
-class SwinOnnxConfig(VisionOnnxConfig):
-    """Swin as the base vision config exports it."""
+class SwinOnnxConfig(ViTOnnxConfig):
+    """Swin as ViT exports it."""

@@ -1,10 +1,14 @@
-"""Vision encoder-decoder: exported as two graphs, the image encoder and the text decoder."""
+"""Vision encoder-decoder: exported as two graphs, the image encoder and the text decoder; with past as every
+encoder-decoder."""
 
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from ..config import OnnxConfig, VisionOnnxConfig
+import numpy as np
+
+from ..config import IMAGE_AXES, OnnxConfig, Seq2SeqDecoderOnnxConfig, VisionOnnxConfig, _tensor_type
+from .encoder_decoder import EncoderDecoderOnnxConfig
 
 
 class VisionEncoderDecoderEncoderOnnxConfig(VisionOnnxConfig):
@@ -45,13 +49,28 @@ class VisionEncoderDecoderDecoderOnnxConfig(OnnxConfig):
         return {"input_ids": text["input_ids"], "attention_mask": text["attention_mask"], "encoder_hidden_states": encoder_states}
 
 
-class VisionEncoderDecoderOnnxConfig(OnnxConfig):
-    """A `VisionEncoderDecoderModel`, exported as `encoder_model.onnx` and `decoder_model.onnx`."""
+class VisionEncoderDecoderOnnxConfig(EncoderDecoderOnnxConfig):
+    """A `VisionEncoderDecoderModel`.
+
+    `vision2seq-lm`: `encoder_model.onnx` and `decoder_model.onnx` (the decoder takes the encoder's states, no past).
+    `vision2seq-lm-with-past`: as every encoder-decoder, one graph (`pixel_values` for the encoder's tokens) or with
+    `generation` `encoder_model.onnx`, `decoder_model.onnx`, `decoder_with_past_model.onnx` and
+    `decoder_model_merged.onnx`, the decoder graphs run by the same loops as a text encoder-decoder's.
+    """
+
+    #: The graphs with past make their dummy inputs from the model's config; the tokenizer is loaded to be saved
+    #: with them.
+    preprocessor_kind = "tokenizer"
+    needs_preprocessor = False
 
     @property
     def inputs(self) -> Mapping[str, Mapping[int, str]]:
-        """Empty: each graph has the inputs of `get_encoder_config` or `get_decoder_config`."""
-        return OrderedDict()
+        """Without past empty: each graph has the inputs of `get_encoder_config` or `get_decoder_config`."""
+        if not self.use_past:
+            return OrderedDict()
+        inputs = super().inputs
+        del inputs["input_ids"], inputs["attention_mask"]
+        return OrderedDict([("pixel_values", dict(IMAGE_AXES["pixel_values"])), *inputs.items()])
 
     def get_encoder_config(self, encoder_config: Any) -> OnnxConfig:
         """The config of the encoder graph.
@@ -80,7 +99,39 @@ class VisionEncoderDecoderOnnxConfig(OnnxConfig):
 
     def graphs(self, model: Any) -> list[tuple[str, Any, OnnxConfig]]:
         encoder, decoder = model.get_encoder(), model.get_decoder()
+        if self.generation:
+            return [
+                ("encoder_model.onnx", encoder, self.get_encoder_config(encoder.config)),
+                ("decoder_model.onnx", model, _GenerationDecoderOnnxConfig(self, with_past=False)),
+                ("decoder_with_past_model.onnx", model, _GenerationDecoderOnnxConfig(self, with_past=True)),
+            ]
+        if self.use_past:
+            return [("model.onnx", model, self)]
         return [
             ("encoder_model.onnx", encoder, self.get_encoder_config(encoder.config)),
             ("decoder_model.onnx", decoder, self.get_decoder_config(encoder.config, decoder.config, self.task)),
         ]
+
+    def _dummy_encoder_inputs(self, preprocessor: Any, batch: int, sequence: int, is_pair: bool, framework) -> dict:
+        """Random pixel values of the encoder's `image_size`; a preprocessor given is not used."""
+        from transformers import BatchEncoding
+
+        encoder = self._config.encoder
+        size = encoder.image_size
+        height, width = (size, size) if isinstance(size, int) else size
+        shape = (batch, encoder.num_channels, height, width)
+        pixels = np.random.default_rng(batch * 1000 + sequence).standard_normal(shape, dtype=np.float32)
+        return dict(BatchEncoding({"pixel_values": pixels}, tensor_type=_tensor_type(framework)))
+
+    def _encoder_output_length(self, inputs: Mapping[str, Any]) -> int:
+        """The dummy encoder states' and cross-attention past's length: one more than the decoder's tokens. The
+        decoder takes the encoder's states as they come, but the whole graph's cross-attention mask is as long as
+        the encoder's output, cut to the past's length (transformers 4's GPT-2): a past shorter than any encoder's
+        output fits it."""
+        return inputs["decoder_input_ids"].shape[1] + 1
+
+
+class _GenerationDecoderOnnxConfig(Seq2SeqDecoderOnnxConfig):
+    """A decoder graph of the generation layout, with the tokenizer to save beside it."""
+
+    preprocessor_kind = "tokenizer"
