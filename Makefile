@@ -50,14 +50,15 @@ demo: $(STACK_T5)/.installed
 	$(STACK_T5)/bin/python examples/minilm_demo.py demo-output
 
 # Two stacks at a time (the machines have 2 cores; a test run is mostly one busy thread), the longest first so
-# that the two lanes end together (measured 2026-12-07 on a quiet machine, tests only: transformers 5 ~31 min,
-# TensorFlow ~22, 4.57 ~25, the newest torch ~9, the oldest 5.x ~7; each stack's install 1-3 min). The Node client
-# is installed first: as a prerequisite of two stacks it let make start the short stacks first and the longest
-# last. Each stack installs its virtualenv in its own recipe, so that one lane's install runs beside the other
-# lane's tests. --keep-going: a failing stack does not stop the others, so one run reports every stack.
+# that the two lanes end together (measured 2026-12-07, tests only, one PyTorch thread, beside other work:
+# transformers 5 ~16 min, 4.57 ~15, TensorFlow ~11, the newest torch ~4, the oldest 5.x ~4; each stack's install
+# 1-3 min; `bash .ci/run` on a clean clone 29 min). The Node client is installed first: as a prerequisite of two
+# stacks it let make start the short stacks first and the longest last. Each stack installs its virtualenv in its
+# own recipe, so that one lane's install runs beside the other lane's tests. --keep-going: a failing stack does not
+# stop the others, so one run reports every stack.
 # The tests run PyTorch with one thread: two stacks run at once on the two cores, and the spinning of more threads
 # costs CPU (measured 2026-12-07, 151 matrix cases beside a running `make test`: 250 s of CPU and 359 s of wall
-# time with the default threads, 150 s and 266 s with one).
+# time with the default threads, 150 s and 266 s with one; the whole of `bash .ci/run`: over an hour before, 29 min after).
 test: export OMP_NUM_THREADS = 1
 test-%: export OMP_NUM_THREADS = 1
 test:

@@ -349,15 +349,18 @@ def staging_left(folder):
 
 
 @pytest.mark.parametrize(
-    "signal_name, stage",
-    [("SIGTERM", "export"), ("SIGHUP", "export"), ("SIGTERM", "validation"), ("SIGHUP", "validation"),
-     ("SIGINT", "validation")],
+    "signal_name, stage, existing",
+    [("SIGTERM", "export", False), ("SIGHUP", "export", False), ("SIGTERM", "validation", False),
+     ("SIGHUP", "validation", True), ("SIGINT", "validation", False)],
 )
-def test_signal_cleans_up_and_exits(signal_name, stage, tiny_checkpoint, tmp_path):
+def test_signal_cleans_up_and_exits(signal_name, stage, existing, tiny_checkpoint, tmp_path):
+    """The run's files go; so does the output folder if the run created it, not one that was there before."""
     import signal
     import time
 
     out = tmp_path / "out"
+    if existing:
+        out.mkdir()
     process = start_paused_cli(stage, f"--model={tiny_checkpoint('bert', 'default')}", out)
     assert staging_left(out), "the run stages nothing"
     sent = time.monotonic()
@@ -368,7 +371,7 @@ def test_signal_cleans_up_and_exits(signal_name, stage, tiny_checkpoint, tmp_pat
     assert code == 128 + getattr(signal, signal_name)
     assert_one_line_error(code, stderr, f"interrupted by {signal_name}")
     assert seconds < 5
-    assert list(out.iterdir()) == []
+    assert list(out.iterdir()) == [] if existing else not out.exists()
 
 
 def test_staging_of_a_killed_run_is_removed_by_the_next_run(tiny_checkpoint, tmp_path):
