@@ -14,7 +14,11 @@ from transformers_onnx.models import MODELS, canonical_model_type
 
 PACKAGE = Path(__file__).parents[1] / "transformers_onnx"
 #: The modules that may import a framework when they are imported.
-FRAMEWORK_MODULES = {"transformers_onnx.pytorch_backend": "torch", "transformers_onnx.tensorflow_backend": "tensorflow"}
+FRAMEWORK_MODULES = {
+    "transformers_onnx.pytorch_backend": "torch",
+    "transformers_onnx.checkpoint_weights": "torch",  # the PyTorch backend's weights left in the checkpoint
+    "transformers_onnx.tensorflow_backend": "tensorflow",
+}
 FRAMEWORKS = ("torch", "tensorflow", "tf2onnx")
 
 

@@ -27,6 +27,7 @@ from . import compat
 from .errors import (
     ExportError,
     MissingHeadWeightsError,
+    ModelLoadError,
     OpsetError,
     OutputPathError,
     PreprocessorError,
@@ -142,6 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="Fail when the checkpoint lacks the weights of the feature's head (by default: a warning, and the"
         " export uses the random weights transformers makes).",
+    )
+    parser.add_argument(
+        "--low-memory",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="Trace without loading the weights and copy them from the checkpoint's safetensors into the graph's"
+        " data file tensor by tensor: peak memory about the largest tensor, not the model (default: on for"
+        " PyTorch checkpoints of 2 GiB and more; off falls back to loading the weights).",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="Do not print the progress lines.")
     parser.add_argument(
@@ -319,9 +328,12 @@ def _load_model(args: argparse.Namespace, progress: "_Progress") -> tuple[Any, A
 
         check_optimizable(model_config.model_type)
     progress(f"loading {args.model} ({model_config.model_type}) for feature {args.feature}")
-    model, untrained = FeaturesManager.load_model_for_feature(
-        args.feature, location, framework=args.framework, cache_dir=args.cache_dir, model_config=model_config
-    )
+    model = _model_without_weights(args, location, model_config, progress)
+    untrained = []
+    if model is None:
+        model, untrained = FeaturesManager.load_model_for_feature(
+            args.feature, location, framework=args.framework, cache_dir=args.cache_dir, model_config=model_config
+        )
     if untrained and args.strict:
         raise MissingHeadWeightsError(
             f"{untrained_head_message(args.feature, args.model, untrained)}: export a checkpoint fine-tuned for"
@@ -332,6 +344,40 @@ def _load_model(args: argparse.Namespace, progress: "_Progress") -> tuple[Any, A
               " ones (--strict makes this an error)", file=sys.stderr)
     generation = {"generation": True} if args.generation else {}
     return model, config_constructor(model.config, **generation), location
+
+
+def _model_without_weights(args: argparse.Namespace, location: str, model_config: Any, progress: "_Progress") -> Any:
+    """The model with its weights left in the checkpoint (`checkpoint_weights`) when `--low-memory` asks or
+    the checkpoint's safetensors hold 2 GiB or more; None when the weights are to be loaded. Without the flag, a
+    checkpoint that cannot be read tensor by tensor falls back to loading them, with a note."""
+    from .config import EXTERNAL_DATA_FORMAT_SIZE_LIMIT
+    from .features import FeaturesManager
+    from .files import stored_weight_bytes
+
+    if args.low_memory is False:
+        return None
+    folder = Path(location)
+    large = folder.is_dir() and stored_weight_bytes(folder, "model.safetensors") >= EXTERNAL_DATA_FORMAT_SIZE_LIMIT
+    if not (args.low_memory or large):
+        return None
+    if FeaturesManager.determine_framework(location, args.framework) != "pt":
+        if args.low_memory:
+            raise UnsupportedFeatureError("--low-memory reads a PyTorch checkpoint's safetensors: drop --framework tf")
+        return None
+    from .checkpoint_weights import WeightsNotInCheckpoint
+    from .pytorch_backend import load_model_without_weights
+
+    model_class = FeaturesManager.get_model_class_for_model_type(model_config.model_type, args.feature, "pt")
+    try:
+        model = load_model_without_weights(model_class, location, model_config, progress.bar("writing the weights"))
+    except WeightsNotInCheckpoint as error:
+        if args.low_memory:
+            raise ModelLoadError(f"--low-memory: {error}") from error
+        progress(f"note: {error}: loading the weights")
+        return None
+    progress("the weights stay in the checkpoint until the export copies them, tensor by tensor (--low-memory)")
+    _return_freed_memory()
+    return model
 
 
 def _feature(args: argparse.Namespace, model_config: Any) -> str:
@@ -473,7 +519,21 @@ def _default_opset(minimum_opset: int, graphs: list) -> int:
 
 
 def _needs_external_data(graphs: list) -> bool:
-    return any(config.use_external_data_format(model.num_parameters()) for _, model, config in graphs)
+    """Whether the graphs hold 2 GiB or more of weights that are in memory (not left in the checkpoint)."""
+    return any(
+        config.use_external_data_format(model.num_parameters()) and not _weights_in_checkpoint(model)
+        for _, model, config in graphs
+    )
+
+
+def _weights_in_checkpoint(model: Any) -> bool:
+    from .convert import framework_of
+
+    if framework_of(model) != "pt":
+        return False
+    from .checkpoint_weights import has_placeholders
+
+    return has_placeholders(model)
 
 
 def _uses_large_model_exporter(opset: int, graphs: list) -> bool:
@@ -496,6 +556,29 @@ class _Progress:
     def __call__(self, stage: str):
         if not self.quiet:
             print(f"[{time.monotonic() - self.started:5.1f} s] {stage}", file=sys.stderr, flush=True)
+
+    def bar(self, stage: str):
+        """A callback of (done, total) bytes drawing `stage` as a bar: redrawn in place on a terminal, a line per
+        tenth elsewhere (a log file)."""
+        shown = {"tenth": -1, "done": 0}
+
+        def update(done: int, total: int):
+            if self.quiet or not total:
+                return
+            if done < shown["done"]:  # the next graph's weights
+                shown["tenth"] = -1
+            shown["done"], fraction = done, done / total
+            line = (
+                f"[{time.monotonic() - self.started:5.1f} s] {stage} [{'#' * int(fraction * 20):<20}]"
+                f" {fraction:4.0%} ({done / 1e9:.2f} of {total / 1e9:.2f} GB)"
+            )
+            if sys.stderr.isatty():
+                print(f"\r{line}", end="\n" if done >= total else "", file=sys.stderr, flush=True)
+            elif int(fraction * 10) > shown["tenth"]:
+                shown["tenth"] = int(fraction * 10)
+                print(line, file=sys.stderr, flush=True)
+
+        return update
 
 
 @contextlib.contextmanager
@@ -668,6 +751,16 @@ def _keep_freed_memory():
     libc = ctypes.CDLL(None)
     libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)
     libc.mallopt(_M_MMAP_THRESHOLD, 32 * 2**20)  # glibc's largest: bigger blocks are still mapped one by one
+
+
+def _return_freed_memory():
+    """Undo `_keep_freed_memory` (glibc's defaults): with `--low-memory` the process's own memory is what is saved."""
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return
+    libc = ctypes.CDLL(None)
+    libc.mallopt(_M_TRIM_THRESHOLD, 128 * 2**10)
+    libc.mallopt(_M_MMAP_THRESHOLD, 128 * 2**10)
+    libc.malloc_trim(0)
 
 
 def _configure_output():

@@ -131,7 +131,7 @@ def merge_decoders(first_step: Path, next_steps: Path, output: Path):
     from onnx import TensorProto, helper
 
     from .config import EXTERNAL_DATA_FORMAT_SIZE_LIMIT
-    from .files import save_with_external_data
+    from .files import raw_data, save_with_external_data
 
     first, later = onnx.load(first_step.as_posix()), onnx.load(next_steps.as_posix())
     weights: dict[bytes, TensorProto] = {}
@@ -163,7 +163,7 @@ def merge_decoders(first_step: Path, next_steps: Path, output: Path):
     if sum(len(tensor.raw_data) for tensor in merged_graph.initializer) < EXTERNAL_DATA_FORMAT_SIZE_LIMIT:
         onnx.save_model(merged, output.as_posix())
     else:
-        save_with_external_data(merged, output, lambda tensor: tensor.raw_data if tensor.HasField("raw_data") else None)
+        save_with_external_data(merged, output, raw_data)
 
 
 def _branch(graph, prefix: str, weights: dict):

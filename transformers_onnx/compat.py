@@ -52,6 +52,53 @@ def has_torch() -> bool:
     return importlib.util.find_spec("torch") is not None
 
 
+def construction_dtype_arguments(model_config: Any) -> dict:
+    """The `from_config` arguments that give a model the dtype `from_pretrained` loads the checkpoint in: its
+    stored dtype from transformers 5.0 on (`dtype="auto"` is the default), float32 before."""
+    import torch
+
+    if transformers_version().major < 5:
+        return {"torch_dtype": torch.float32}
+    stored = getattr(model_config, "dtype", None)
+    return {"dtype": getattr(torch, stored) if isinstance(stored, str) else stored or torch.float32}
+
+
+def checkpoint_keys(model: Any, stored_keys: Iterable[str]) -> dict[str, str]:
+    """The stored key each of the model's state-dict keys loads from, as `from_pretrained` pairs them: with the base
+    model's prefix added or removed, and from transformers 5.0 on through the model's weight renamings (an Audio
+    Spectrogram Transformer's `layers.0.attention.q_proj.weight` is stored as `...attention.attention.query.weight`).
+    Keys that a weight converter merges or splits (experts stored one by one, fused in the model) are left out."""
+    model_state = model.state_dict()
+    prefix = model.base_model_prefix
+    if transformers_version().major >= 5:
+        from transformers.conversion_mapping import get_model_conversion_mapping
+        from transformers.core_model_loading import WeightConverter, WeightRenaming, rename_source_key
+
+        transforms = get_model_conversion_mapping(model)
+        renamings = [each for each in transforms if isinstance(each, WeightRenaming)]
+        converters = [each for each in transforms if isinstance(each, WeightConverter)]
+
+        def model_key(stored: str) -> Optional[str]:
+            renamed, converted_by = rename_source_key(stored, renamings, converters, prefix, model_state)
+            if renamed not in model_state and stored in model_state:
+                return stored
+            return None if converted_by else renamed
+    else:
+
+        def model_key(stored: str) -> Optional[str]:
+            for key in (stored, stored.removeprefix(f"{prefix}."), f"{prefix}.{stored}"):
+                if key in model_state:
+                    return key
+            return None
+
+    keys = {}
+    for stored in stored_keys:
+        key = model_key(stored)
+        if key in model_state:
+            keys.setdefault(key, stored)
+    return keys
+
+
 def keep_tensorflow_unloaded():
     """Stop transformers 4.x from importing TensorFlow, which it does while loading any model when TensorFlow is
     installed (4-5 s and native log lines). Takes effect only if transformers is not imported yet."""
@@ -131,6 +178,33 @@ def cache_to_tensors(cache: Any) -> list[tuple]:
         cross_attention = cache_to_tensors(cache.cross_attention_cache)
         return [own + cross for own, cross in zip(self_attention, cross_attention)]
     return [(layer.keys, layer.values) for layer in cache.layers]
+
+
+@contextlib.contextmanager
+def parameters_unread_by_torchscript() -> Iterator[None]:
+    """Inside, torch's TorchScript exporter does not read the parameters' values: it passes none to its ONNX shape
+    inference and initializer deduplication, which both read every parameter in full (for placeholders standing for
+    16 GB of weights: minutes of copying them out). Used with `export_params=False`, where the exporter writes no
+    values anyway; shapes still come from the traced graph's inputs. The helper moved in torch 2.9 (into
+    `torch.onnx._internal.torchscript_exporter.utils`); older torch keeps it in `torch.onnx.utils`."""
+    import importlib
+
+    for name in ("torch.onnx._internal.torchscript_exporter.utils", "torch.onnx.utils"):
+        try:
+            exporter = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(exporter, "_get_named_param_dict"):
+            break
+    else:
+        yield
+        return
+    named_parameters = exporter._get_named_param_dict
+    exporter._get_named_param_dict = lambda graph, params: {}
+    try:
+        yield
+    finally:
+        exporter._get_named_param_dict = named_parameters
 
 
 @contextlib.contextmanager

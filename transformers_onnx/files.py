@@ -11,8 +11,12 @@ import os
 import secrets
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Union
+
+#: A piece of an initializer's bytes.
+Buffer = Union[bytes, bytearray, memoryview]
 
 
 #: What a graph's external data file adds to its name: `model.onnx_data`, the name optimum's and transformers.js's
@@ -63,15 +67,15 @@ def gather_external_data(onnx_file: Path):
         return
     written_from = set()
 
-    def payload(tensor) -> Optional[bytes]:
+    def payload(tensor) -> Optional[list[bytes]]:
         if not uses_external_data(tensor):
-            return tensor.raw_data if tensor.HasField("raw_data") else None
+            return raw_data(tensor)
         entries = {entry.key: entry.value for entry in tensor.external_data}
         source = onnx_file.parent / entries["location"]
         written_from.add(source)
         with open(source, "rb") as stored:
             stored.seek(int(entries.get("offset", 0)))
-            return stored.read(int(entries["length"])) if "length" in entries else stored.read()
+            return [stored.read(int(entries["length"])) if "length" in entries else stored.read()]
 
     save_with_external_data(graph, onnx_file, payload)
     for source in written_from:
@@ -92,14 +96,19 @@ def external_data_files(onnx_file: Path) -> list[Path]:
     return [onnx_file.parent / location for location in sorted(locations)]
 
 
-def save_with_external_data(graph: Any, onnx_file: Path, payload: Callable[[Any], Optional[bytes]]):
+def raw_data(tensor: Any) -> Optional[list[bytes]]:
+    """The payload of `save_with_external_data` for an initializer held in the graph: its raw bytes."""
+    return [tensor.raw_data] if tensor.HasField("raw_data") else None
+
+
+def save_with_external_data(graph: Any, onnx_file: Path, payload: Callable[[Any], Optional[Iterable[Buffer]]]):
     """Save `graph` to `onnx_file` with every initializer's bytes in one `<name>_data` file beside it.
 
     Args:
         graph: The `onnx.ModelProto`; its initializers are changed to point into the data file.
         onnx_file: The `.onnx` file to write.
-        payload: The bytes of an initializer (read one at a time, so no second copy of the weights is held),
-            or None for one that holds no raw bytes (it stays in the graph).
+        payload: The bytes of an initializer, in pieces (read one at a time, so no second copy of the weights is
+            held), or None for one that holds no raw bytes (it stays in the graph).
     """
     import onnx
 
@@ -112,11 +121,12 @@ def save_with_external_data(graph: Any, onnx_file: Path, payload: Callable[[Any]
                 continue
             data.seek(-data.tell() % 4096, 1)  # page-aligned offsets let onnxruntime map the tensors
             offset = data.tell()
-            data.write(content)
+            for piece in content:
+                data.write(piece)
             del tensor.external_data[:]
             tensor.ClearField("raw_data")
             tensor.data_location = onnx.TensorProto.EXTERNAL
-            for key, value in (("location", data_file.name), ("offset", offset), ("length", len(content))):
+            for key, value in (("location", data_file.name), ("offset", offset), ("length", data.tell() - offset)):
                 tensor.external_data.add(key=key, value=str(value))
     partial_file.replace(data_file)
     onnx.save_model(graph, onnx_file.as_posix())

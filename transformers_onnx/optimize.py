@@ -337,14 +337,14 @@ def to_float16(onnx_model: Path, output: Path):
     from onnxruntime.transformers.float16 import convert_float_to_float16
     from onnxruntime.transformers.onnx_model import OnnxModel
 
-    from .files import save_with_external_data
+    from .files import raw_data, save_with_external_data
 
     logger.info("Converting the graph to float16...")
     with quiet_logger("onnxruntime.transformers.float16"):
         half = convert_float_to_float16(onnx.load(Path(onnx_model).as_posix()), keep_io_types=True)
     OnnxModel(half).topological_sort()  # the converter appends the inputs' casts after their readers
     if _has_external_data(onnx_model):
-        save_with_external_data(half, Path(output), lambda tensor: tensor.raw_data if tensor.HasField("raw_data") else None)
+        save_with_external_data(half, Path(output), raw_data)
     else:
         onnx.save_model(half, Path(output).as_posix())
 

@@ -14,12 +14,12 @@ import logging
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Optional
 
 import numpy as np
 import torch
 
-from . import compat
+from . import checkpoint_weights, compat
 from .config import OnnxConfig, flatten_inputs, name_dynamic_axes, outputs_in_order, unflatten_inputs
 from .errors import ModelLoadError, first_line
 
@@ -54,6 +54,26 @@ def load_model(model_class: type, model: str, cache_dir: Any = None, **options: 
         raise ModelLoadError(f"cannot load the weights of {model}: {first_line(error)}") from error
     loaded, info = loaded if isinstance(loaded, tuple) else (loaded, {})
     return loaded.eval(), info
+
+
+def load_model_without_weights(
+    model_class: type, location: str, model_config: Any, progress: Optional[Callable[[int, int], None]] = None
+) -> torch.nn.Module:
+    """The model of `model_class` for `model_config` with its weights left in the checkpoint's safetensors at
+    `location` (`checkpoint_weights`): placeholders that the export copies from the checkpoint tensor by tensor.
+
+    Args:
+        progress: Called with (bytes written, bytes in all) as an export writes the weights.
+
+    Raises:
+        checkpoint_weights.WeightsNotInCheckpoint: no safetensors, or a parameter the checkpoint does not hold.
+    """
+    checkpoint = checkpoint_weights.SafetensorsCheckpoint(Path(location), progress)
+    construct = getattr(model_class, "from_config", None) or model_class._from_config  # an Auto class, or a model's
+    with checkpoint_weights.parameters_on_meta():
+        model = construct(model_config, attn_implementation=EXPORT_ATTENTION, **compat.construction_dtype_arguments(model_config))
+    checkpoint_weights.leave_weights_in_checkpoint(model, checkpoint)
+    return model.eval()
 
 
 class _NamedIOModule(torch.nn.Module):
@@ -110,20 +130,23 @@ def export(
     try:
         with _tracing(model, opset):
             example = tuple(tensor.to(device) for tensor in named_inputs.values())
-            if opset >= LARGE_MODEL_OPSET and config.use_external_data_format(model.num_parameters()):
+            if checkpoint_weights.has_placeholders(model):
+                _export_from_checkpoint(wrapper, example, config, opset, output)
+            elif opset >= LARGE_MODEL_OPSET and config.use_external_data_format(model.num_parameters()):
                 _export_with_dynamo(wrapper, example, config, opset, output)
                 return
-            torch.onnx.export(
-                wrapper,
-                example,
-                output.as_posix(),
-                input_names=list(named_inputs),
-                output_names=wrapper.output_names,
-                dynamic_axes={**config.inputs, **config.outputs},
-                opset_version=opset,
-                do_constant_folding=True,
-                dynamo=False,
-            )
+            else:
+                torch.onnx.export(
+                    wrapper,
+                    example,
+                    output.as_posix(),
+                    input_names=list(named_inputs),
+                    output_names=wrapper.output_names,
+                    dynamic_axes={**config.inputs, **config.outputs},
+                    opset_version=opset,
+                    do_constant_folding=True,
+                    dynamo=False,
+                )
         if getattr(config, "generation", False):
             _declare_unused_inputs(output, config, named_inputs)
     finally:
@@ -133,6 +156,30 @@ def export(
 #: Models that need external data (2 GiB and more) use torch's dynamo exporter from this opset on (the CLI's
 #: default for them): it peaks at ~1.2x the weights and writes one data file; TorchScript peaks at ~1.5x.
 LARGE_MODEL_OPSET = 18
+
+
+def _export_from_checkpoint(wrapper: _NamedIOModule, example: tuple, config: OnnxConfig, opset: int, output: Path):
+    """TorchScript on the placeholders of `checkpoint_weights`: the parameters become graph inputs (no constant
+    folding, and no pass of the exporter reads their values: that would materialise them), which
+    `checkpoint_weights.write_weights` turns into initializers."""
+    with compat.parameters_unread_by_torchscript():
+        torch.onnx.export(
+            wrapper,
+            example,
+            output.as_posix(),
+            input_names=wrapper.input_names,
+            output_names=wrapper.output_names,
+            dynamic_axes={**config.inputs, **config.outputs},
+            opset_version=opset,
+            export_params=False,
+            do_constant_folding=False,
+            dynamo=False,
+        )
+    tensors = {
+        **dict(wrapper.named_buffers(remove_duplicate=False)),
+        **dict(wrapper.named_parameters(remove_duplicate=False)),
+    }
+    checkpoint_weights.write_weights(output, tensors)
 
 
 def _export_with_dynamo(wrapper: _NamedIOModule, example: tuple, config: OnnxConfig, opset: int, output: Path):
@@ -190,7 +237,7 @@ def reference_outputs(model: torch.nn.Module, config: OnnxConfig, inputs: Mappin
     """Run the model on the given inputs; return its outputs keyed by ONNX output name, as numpy arrays."""
     named_inputs = flatten_inputs(config, inputs)
     wrapper = _NamedIOModule(model.to("cpu").eval(), config, list(named_inputs)).eval()
-    with torch.no_grad():
+    with torch.no_grad(), checkpoint_weights.mapped_weights(model):
         values = wrapper(*named_inputs.values())
     return {name: value.numpy() for name, value in zip(wrapper.output_names, values)}
 

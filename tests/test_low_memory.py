@@ -1,0 +1,160 @@
+"""`--low-memory`: the model is traced on placeholders and its weights copied from the checkpoint's safetensors
+tensor by tensor (transformers_onnx/checkpoint_weights.py). The graphs must be the graphs of the usual export:
+they match PyTorch loaded with `from_pretrained` at other shapes, read every weight from one page-aligned data
+file, and give the usual export's outputs for generation."""
+
+import json
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from onnxruntime import InferenceSession
+
+from test_cli import assert_one_line_error, copy_checkpoint, run_cli
+from test_models import assert_graph_matches, varied_inputs
+from transformers_onnx import FeaturesManager, config
+from transformers_onnx.__main__ import _load_preprocessor, main
+from transformers_onnx.config import flatten_inputs
+from transformers_onnx.errors import PreprocessorError
+from transformers_onnx.features import unavailable_model_type
+
+#: One of each way a model holds its weights: Linear layers (transposed in the graph), GPT-2's Conv1D (not),
+#: tied embeddings and a persistent buffer (BART's final_logits_bias), renamed keys (transformers 5 loads the Audio
+#: Spectrogram Transformer's stored `attention.attention.query` as `attention.q_proj`), convolutions, batch norms,
+#: a weight read outside its module's forward (DETR's query embeddings), and a graph per encoder-decoder part.
+CASES = [
+    ("llama", "causal-lm-with-past"),
+    ("gpt2", "causal-lm"),
+    ("bert", "masked-lm"),
+    ("bart", "seq2seq-lm-with-past"),
+    ("t5", "seq2seq-lm"),
+    ("audio-spectrogram-transformer", "audio-classification"),
+    ("vit", "image-classification"),
+    ("wav2vec2", "automatic-speech-recognition"),
+    ("whisper", "speech2seq-lm"),
+    ("clip", "default"),
+    ("efficientnet", "image-classification"),
+    ("detr", "object-detection"),
+]
+
+
+def export_low_memory(checkpoint, output, *flags):
+    code, _, stderr = run_cli("--model", str(checkpoint), "--low-memory", *flags, str(output))
+    assert code == 0, stderr
+    return stderr
+
+
+def graphs_of(model_type, feature, checkpoint, **config_options):
+    model_class = FeaturesManager.get_model_class_for_model_type(model_type, feature)
+    whole_model = model_class.from_pretrained(checkpoint).eval()
+    whole_config = FeaturesManager.get_config(model_type, feature)(whole_model.config, **config_options)
+    for file_name, model, onnx_config in whole_config.graphs(whole_model):
+        try:
+            preprocessor = _load_preprocessor(onnx_config.preprocessor_kind or "auto", str(checkpoint))
+        except PreprocessorError:
+            preprocessor = None
+        yield file_name, model, onnx_config, preprocessor
+
+
+def assert_weights_in_one_aligned_file(onnx_file):
+    graph = onnx.load(onnx_file.as_posix(), load_external_data=False)
+    stored = [tensor for tensor in graph.graph.initializer if tensor.data_location == onnx.TensorProto.EXTERNAL]
+    assert stored, "no weight is in the data file"
+    places = [{entry.key: entry.value for entry in tensor.external_data} for tensor in stored]
+    assert {place["location"] for place in places} == {onnx_file.name + "_data"}
+    assert all(int(place["offset"]) % 4096 == 0 for place in places)
+    assert not any(tensor.raw_data for tensor in graph.graph.initializer if len(tensor.raw_data) > 1024)
+    transposed_weights = [node for node in graph.graph.node if node.op_type == "Transpose" and node.input[0] in {t.name for t in stored}]
+    assert not transposed_weights, "a weight is transposed at run time instead of stored transposed"
+
+
+@pytest.mark.parametrize("model_type,feature", CASES)
+def test_low_memory_export_matches_pytorch_at_other_shapes(model_type, feature, tiny_checkpoint, tmp_path):
+    reason = unavailable_model_type(model_type)
+    if reason:
+        pytest.skip(reason)
+    checkpoint = tiny_checkpoint(model_type, feature)
+    stderr = export_low_memory(checkpoint, tmp_path, "--feature", feature)
+    assert "the weights stay in the checkpoint" in stderr
+    assert "writing the weights [####################] 100%" in stderr
+    for file_name, model, onnx_config, preprocessor in graphs_of(model_type, feature, checkpoint):
+        assert_weights_in_one_aligned_file(tmp_path / file_name)
+        assert_graph_matches(tmp_path / file_name, model, onnx_config, preprocessor)
+
+
+@pytest.mark.parametrize("model_type,feature", [("llama", "causal-lm-with-past"), ("t5", "seq2seq-lm-with-past")])
+def test_low_memory_generation_graphs_give_the_usual_exports_outputs(model_type, feature, tiny_checkpoint, tmp_path):
+    """The usual `--generation` graphs give `generate`'s tokens (test_generation.py); these give their outputs."""
+    checkpoint = tiny_checkpoint(model_type, feature)
+    usual, low_memory = tmp_path / "usual", tmp_path / "low-memory"
+    assert main(["--model", str(checkpoint), "--feature", feature, "--generation", "-q", str(usual)]) == 0
+    export_low_memory(checkpoint, low_memory, "--feature", feature, "--generation")
+    for file_name, _, onnx_config, preprocessor in graphs_of(model_type, feature, checkpoint, generation=True):
+        inputs = varied_inputs(onnx_config, preprocessor, 3, 11)
+        feed = {name: tensor.numpy() for name, tensor in flatten_inputs(onnx_config, inputs).items()}
+        sessions = [InferenceSession((folder / file_name).as_posix(), providers=["CPUExecutionProvider"]) for folder in (usual, low_memory)]
+        feed = {name: value for name, value in feed.items() if name in {i.name for i in sessions[0].get_inputs()}}
+        expected, got = (session.run(None, feed) for session in sessions)
+        for name, value, reference in zip(onnx_config.outputs, got, expected):
+            np.testing.assert_allclose(value, reference, atol=1e-5, rtol=0, err_msg=f"{file_name}: {name}")
+
+
+def test_sharded_checkpoint(tmp_path):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from conftest import save_tokenizer
+    from tiny_models import TINY_MODELS
+
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(LlamaConfig(**TINY_MODELS["llama"].config_kwargs)).eval()
+    model.save_pretrained(tmp_path / "checkpoint", max_shard_size="20KB")
+    assert (tmp_path / "checkpoint" / "model.safetensors.index.json").is_file()
+    tokenizer = save_tokenizer(tmp_path / "checkpoint")
+    export_low_memory(tmp_path / "checkpoint", tmp_path / "onnx", "--feature", "causal-lm")
+    onnx_config = FeaturesManager.get_config("llama", "causal-lm")(model.config)
+    assert_graph_matches(tmp_path / "onnx" / "model.onnx", model, onnx_config, tokenizer)
+
+
+def test_checkpoint_without_safetensors_is_one_line_error(tiny_checkpoint, tmp_path):
+    from transformers import AutoModel
+
+    source = tiny_checkpoint("bert", "default")
+    copy_checkpoint(source, tmp_path / "bin", skip=("model.safetensors",))
+    torch.save(AutoModel.from_pretrained(source).state_dict(), tmp_path / "bin" / "pytorch_model.bin")
+    code, stdout, stderr = run_cli("--model", str(tmp_path / "bin"), "--low-memory", str(tmp_path / "out"))
+    assert_one_line_error(code, stderr, "--low-memory", "model.safetensors")
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_head_weights_are_one_line_error(tiny_checkpoint, tmp_path):
+    checkpoint = tiny_checkpoint("bert", "default")
+    code, _, stderr = run_cli("--model", str(checkpoint), "--feature", "sequence-classification", "--low-memory", str(tmp_path / "out"))
+    assert_one_line_error(code, stderr, "--low-memory", "classifier.weight")
+
+
+def test_large_checkpoints_keep_their_weights_in_the_checkpoint_or_fall_back(tiny_checkpoint, tmp_path, monkeypatch, capsys):
+    """From 2 GiB of safetensors on, the export leaves the weights in the checkpoint without being asked, and loads
+    them, with a note, when it cannot: the checkpoint lacks the head of the feature, or transformers converts the
+    stored tensors (Qwen3-MoE's experts, stored one by one, are one tensor in the model)."""
+    monkeypatch.setattr(config, "EXTERNAL_DATA_FORMAT_SIZE_LIMIT", 1)
+    checkpoint = tiny_checkpoint("bert", "default")
+    assert main(["--model", str(checkpoint), str(tmp_path / "default")]) == 0
+    assert "the weights stay in the checkpoint" in capsys.readouterr().err
+    assert main(["--model", str(checkpoint), "--feature", "sequence-classification", str(tmp_path / "head")]) == 0
+    stderr = capsys.readouterr().err
+    assert "note: the checkpoint does not hold classifier.weight" in stderr and "loading the weights" in stderr
+    moe = tiny_checkpoint("qwen3-moe", "causal-lm")
+    assert main(["--model", str(moe), "--feature", "causal-lm", str(tmp_path / "moe")]) == 0
+    stderr = capsys.readouterr().err
+    assert "note: the checkpoint does not hold model.layers.0.mlp.experts.gate_up_proj" in stderr
+    assert "as the model has them: loading the weights" in stderr
+    assert main(["--model", str(checkpoint), "--no-low-memory", str(tmp_path / "asked-not-to")]) == 0
+    assert "the weights stay in the checkpoint" not in capsys.readouterr().err
+
+
+def test_progress_bar_goes_by_tenths_in_a_log(tiny_checkpoint, tmp_path):
+    _, _, stderr = run_cli("--model", str(tiny_checkpoint("llama", "causal-lm")), "--feature", "causal-lm", "--low-memory", str(tmp_path))
+    bars = [line for line in stderr.splitlines() if "writing the weights [" in line]
+    assert 2 <= len(bars) <= 11 and bars[-1].split("] ", 1)[1].startswith("writing the weights [####################] 100%")
+    assert json.loads((tmp_path / "config.json").read_text())["model_type"] == "llama"

@@ -1,0 +1,273 @@
+"""Export a PyTorch model whose weights stay in its checkpoint: never all in memory, whatever their size.
+
+`pytorch_backend.load_model_without_weights` builds the model with every parameter on the meta device
+(`parameters_on_meta`), then gives each a placeholder (`leave_weights_in_checkpoint`): a real tensor of the parameter's shape and dtype holding one value (a stride-0 view, a few bytes),
+tagged with the safetensors tensor it stands for. The TorchScript tracer runs on placeholders like on any weight.
+The graph is exported with the parameters as graph inputs (`export_params=False`); `write_weights` turns them into
+initializers whose bytes are copied from the checkpoint one tensor at a time, in the layout the graph reads (a
+weight the graph transposes is written transposed, as constant folding would have), into one page-aligned
+`<name>_data` file that onnxruntime maps rather than copies. For the reference run (`mapped_weights`), the
+placeholders hold the checkpoint's tensors mapped from its files: pages the kernel reads as they are used and drops
+again when memory is short. Memory the process holds: the largest tensor and the activations, not the model.
+"""
+
+import contextlib
+import json
+import mmap
+import struct
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import torch
+
+from . import compat
+from .errors import ModelLoadError
+
+#: safetensors' dtype names.
+_DTYPES = {
+    "F64": torch.float64, "F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16,
+    "I64": torch.int64, "I32": torch.int32, "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8, "BOOL": torch.bool,
+}
+
+
+#: ONNX's element types of torch's dtypes.
+_ONNX_TYPES = {
+    torch.float64: 11, torch.float32: 1, torch.float16: 10, torch.bfloat16: 16,
+    torch.int64: 7, torch.int32: 6, torch.int16: 5, torch.int8: 3, torch.uint8: 2, torch.bool: 9,
+}
+#: How much of a weight is converted or transposed in memory at a time while it is written.
+_CHUNK_BYTES = 64 * 2**20
+
+
+class WeightsNotInCheckpoint(ModelLoadError):
+    """The model cannot be exported from its checkpoint tensor by tensor (no safetensors, or weights the
+    checkpoint does not hold as the model's parameters); the caller loads the weights instead."""
+
+
+class SafetensorsCheckpoint:
+    """Where each tensor of a checkpoint's safetensors files lies, read from their headers; `read` loads one."""
+
+    def __init__(self, folder: Path, progress: Optional[Callable[[int, int], None]] = None):
+        folder = Path(folder)
+        #: Called with (bytes written, bytes in all) as `write_weights` writes a graph's weights.
+        self.progress = progress
+        index = folder / "model.safetensors.index.json"
+        if index.is_file():
+            files = sorted(set(json.loads(index.read_text())["weight_map"].values()))
+        elif (folder / "model.safetensors").is_file():
+            files = ["model.safetensors"]
+        else:
+            raise WeightsNotInCheckpoint(f"{folder} holds no model.safetensors")
+        self.tensors: dict[str, tuple[Path, torch.dtype, tuple[int, ...], int, int]] = {}
+        self._maps: dict[Path, mmap.mmap] = {}
+        for name in files:
+            path = folder / name
+            with open(path, "rb") as stored:
+                (header_size,) = struct.unpack("<Q", stored.read(8))
+                header = json.loads(stored.read(header_size))
+            for key, entry in header.items():
+                if key == "__metadata__":
+                    continue
+                start, end = entry["data_offsets"]
+                dtype = _DTYPES.get(entry["dtype"])
+                if dtype is None:
+                    raise WeightsNotInCheckpoint(f"{name} stores {key} as {entry['dtype']}")
+                self.tensors[key] = (path, dtype, tuple(entry["shape"]), 8 + header_size + start, end - start)
+
+    def mapped(self, key: str) -> torch.Tensor:
+        """The tensor `key` as a view of its file mapped into memory (copy-on-write): its pages are read as they
+        are used, and the kernel can drop them again when memory is short."""
+        path, dtype, shape, offset, length = self.tensors[key]
+        if not length:
+            return torch.empty(shape, dtype=dtype)
+        if path not in self._maps:
+            with open(path, "rb") as stored:
+                self._maps[path] = mmap.mmap(stored.fileno(), 0, access=mmap.ACCESS_COPY)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "non-writable buffer": copy-on-write pages are writable
+            return torch.frombuffer(self._maps[path], dtype=dtype, count=length // dtype.itemsize, offset=offset).reshape(shape)
+
+    def release(self, key: str):
+        """Let go of the mapped pages of the tensor `key` (they stay in the page cache, out of this process)."""
+        path, _, _, offset, length = self.tensors[key]
+        if path in self._maps and length:
+            start = offset - offset % mmap.PAGESIZE
+            self._maps[path].madvise(mmap.MADV_DONTNEED, start, offset + length - start)
+
+    def read(self, key: str) -> torch.Tensor:
+        """The tensor `key`, read from its file (one copy, in the checkpoint's dtype)."""
+        path, dtype, shape, offset, length = self.tensors[key]
+        buffer = bytearray(length)
+        with open(path, "rb") as stored:
+            stored.seek(offset)
+            stored.readinto(buffer)
+        if not length:
+            return torch.empty(shape, dtype=dtype)
+        return torch.frombuffer(buffer, dtype=dtype).reshape(shape)
+
+
+def leave_weights_in_checkpoint(model: torch.nn.Module, checkpoint: SafetensorsCheckpoint):
+    """Give each parameter of a model built on the meta device (`parameters_on_meta`) its placeholder, and each
+    buffer the checkpoint holds its stored value.
+
+    Raises:
+        WeightsNotInCheckpoint: a parameter the checkpoint does not hold at its shape.
+    """
+    stored = compat.checkpoint_keys(model, checkpoint.tensors)
+    keys = _parameter_keys(model, stored, checkpoint)
+    placeholders = {}
+    for module_name, module in model.named_modules():
+        for name, parameter in list(module._parameters.items()):
+            if parameter is None:
+                continue
+            if id(parameter) not in placeholders:
+                key = keys[f"{module_name}.{name}".lstrip(".")]
+                placeholders[id(parameter)] = _placeholder(parameter, checkpoint, key, len(placeholders))
+            module._parameters[name] = placeholders[id(parameter)]
+    for module_name, module in model.named_modules():
+        for name, buffer in list(module._buffers.items()):
+            key = stored.get(f"{module_name}.{name}".lstrip("."))
+            if key is not None and checkpoint.tensors[key][2] == tuple(buffer.shape):
+                module._buffers[name] = checkpoint.read(key).to(buffer.dtype)
+            elif buffer is not None and buffer.device.type == "meta":
+                raise WeightsNotInCheckpoint(f"{module_name}.{name} is computed from the weights as the model is built")
+
+
+def has_placeholders(model: torch.nn.Module) -> bool:
+    """Whether the model's weights stay in its checkpoint (`leave_weights_in_checkpoint`)."""
+    return any(_source(parameter) for parameter in model.parameters())
+
+
+@contextlib.contextmanager
+def mapped_weights(model: torch.nn.Module) -> Iterator[None]:
+    """Inside, the placeholders hold the checkpoint's values, mapped from its files (converted to the model's
+    dtype where the checkpoint's differs, which holds them in memory): the model runs as loaded."""
+    placeholders = {id(parameter): parameter for parameter in model.parameters() if _source(parameter)}.values()
+    values = [parameter.data for parameter in placeholders]
+    try:
+        for parameter in placeholders:
+            checkpoint, key = _source(parameter)
+            parameter.data = checkpoint.mapped(key).to(parameter.dtype)
+        yield
+    finally:
+        for parameter, value in zip(placeholders, values):
+            parameter.data = value
+            checkpoint, key = _source(parameter)
+            checkpoint.release(key)  # before onnxruntime maps the graph's copy
+
+
+def write_weights(onnx_file: Path, tensors: dict[str, torch.Tensor]):
+    """Turn the graph inputs that are the traced module's parameters and buffers into initializers: a placeholder's
+    bytes read from the checkpoint, a buffer's its own.
+
+    Args:
+        onnx_file: A graph exported with `export_params=False`; rewritten with its weights in `<name>_data`.
+        tensors: The parameters and buffers of the traced module by name (their graph input names); the
+            checkpoint's `progress` hears of each tensor written.
+    """
+    import onnx
+
+    from .files import raw_data, save_with_external_data
+
+    graph = onnx.load(onnx_file.as_posix(), load_external_data=False)
+    weights = {value.name: tensors[value.name] for value in graph.graph.input if value.name in tensors}
+    kept_inputs = [value for value in graph.graph.input if value.name not in weights]
+    del graph.graph.input[:]
+    graph.graph.input.extend(kept_inputs)
+    layouts = {name: (weight, None) for name, weight in weights.items()}
+    for node in list(graph.graph.node):  # Transpose(weight) becomes a transposed weight
+        if node.op_type == "Transpose" and node.input[0] in weights:
+            perm = next((list(attribute.ints) for attribute in node.attribute if attribute.name == "perm"), None)
+            layouts[node.output[0]] = (weights[node.input[0]], perm or list(range(weights[node.input[0]].dim()))[::-1])
+            graph.graph.node.remove(node)
+    read = {value for node in graph.graph.node for value in node.input} | {value.name for value in graph.graph.output}
+    layouts = {name: layout for name, layout in layouts.items() if name in read}
+    for name, (weight, perm) in layouts.items():
+        shape = list(weight.shape) if perm is None else [weight.shape[axis] for axis in perm]
+        graph.graph.initializer.append(onnx.TensorProto(name=name, data_type=_ONNX_TYPES[weight.dtype], dims=shape))
+    total = sum(weight.numel() * weight.element_size() for weight, _ in layouts.values())
+    written = 0
+    progress = next((_source(weight)[0].progress for weight, _ in layouts.values() if _source(weight)), None)
+
+    def payload(initializer) -> Optional[Iterator[memoryview]]:
+        if initializer.name not in layouts:
+            return raw_data(initializer)
+        return counted(_chunks(*layouts[initializer.name]))
+
+    def counted(chunks: Iterator[memoryview]) -> Iterator[memoryview]:
+        nonlocal written
+        for chunk in chunks:
+            yield chunk
+            written += chunk.nbytes
+            if progress:
+                progress(written, total)
+
+    save_with_external_data(graph, onnx_file, payload)
+
+
+@contextlib.contextmanager
+def parameters_on_meta() -> Iterator[None]:
+    """Every parameter registered inside goes to the meta device (buffers stay real: their values are computed)."""
+    register = torch.nn.Module.register_parameter
+
+    def register_on_meta(module, name, parameter):
+        if parameter is not None and parameter.device.type != "meta":
+            parameter = torch.nn.Parameter(parameter.to("meta"), requires_grad=parameter.requires_grad)
+        register(module, name, parameter)
+
+    torch.nn.Module.register_parameter = register_on_meta
+    try:
+        yield
+    finally:
+        torch.nn.Module.register_parameter = register
+
+
+def _parameter_keys(model: torch.nn.Module, stored: dict[str, str], checkpoint: SafetensorsCheckpoint) -> dict[str, str]:
+    """The checkpoint key of each parameter (`stored`: of each state-dict key), by every name it has (tied weights
+    have two names and are stored once)."""
+    names_of: dict[int, list[str]] = {}
+    for name, parameter in model.named_parameters(remove_duplicate=False):
+        names_of.setdefault(id(parameter), []).append(name)
+    keys, absent = {}, []
+    for name, parameter in model.named_parameters(remove_duplicate=False):
+        key = next((stored[alias] for alias in names_of[id(parameter)] if alias in stored), None)
+        if key is None or checkpoint.tensors[key][2] != tuple(parameter.shape):
+            absent.append(name)
+        keys[name] = key
+    if absent:
+        shown = ", ".join(absent[:3]) + (f" and {len(absent) - 3} more" if len(absent) > 3 else "")
+        raise WeightsNotInCheckpoint(f"the checkpoint does not hold {shown} as the model has them")
+    return keys
+
+
+def _placeholder(parameter: torch.nn.Parameter, checkpoint: SafetensorsCheckpoint, key: str, number: int):
+    """A parameter of `parameter`'s shape and dtype holding one value, distinct per parameter (the exporter
+    merges inputs of equal values), that knows which checkpoint tensor it stands for."""
+    value = torch.full((), 1 + number * 1e-3, dtype=parameter.dtype)
+    placeholder = torch.nn.Parameter(value.expand(parameter.shape), requires_grad=False)
+    placeholder.checkpoint_source = (checkpoint, key)
+    return placeholder
+
+
+def _source(parameter: Optional[torch.Tensor]) -> Optional[tuple[SafetensorsCheckpoint, str]]:
+    return getattr(parameter, "checkpoint_source", None)
+
+
+def _chunks(weight: torch.Tensor, perm: Optional[list[int]]) -> Iterator[memoryview]:
+    """The bytes of a weight (permuted by `perm`) in pieces of about `_CHUNK_BYTES`: a placeholder's from the
+    checkpoint's mapped file (converted to its dtype, transposed a block of rows at a time), so that no more than a
+    piece is ever in the process's own memory; the mapped pages are let go after the tensor."""
+    source = _source(weight)
+    values = source[0].mapped(source[1]) if source else weight.detach()
+    if perm is not None:
+        values = values.permute(perm)
+    values = values.reshape(1) if values.dim() == 0 else values
+    row_bytes = max(1, values[0].numel() * weight.element_size()) if len(values) else 1
+    step = max(1, _CHUNK_BYTES // row_bytes)
+    for start in range(0, len(values), step):
+        piece = values[start : start + step].to(weight.dtype).contiguous()
+        yield memoryview(piece.view(torch.int16).numpy() if piece.dtype == torch.bfloat16 else piece.numpy()).cast("B")
+    if source:
+        source[0].release(source[1])
