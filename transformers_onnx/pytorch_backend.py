@@ -136,17 +136,7 @@ def export(
                 _export_with_dynamo(wrapper, example, config, opset, output)
                 return
             else:
-                torch.onnx.export(
-                    wrapper,
-                    example,
-                    output.as_posix(),
-                    input_names=list(named_inputs),
-                    output_names=wrapper.output_names,
-                    dynamic_axes={**config.inputs, **config.outputs},
-                    opset_version=opset,
-                    do_constant_folding=True,
-                    dynamo=False,
-                )
+                _export_with_torchscript(wrapper, example, config, opset, output)
         if getattr(config, "generation", False):
             _declare_unused_inputs(output, config, named_inputs)
     finally:
@@ -158,23 +148,31 @@ def export(
 LARGE_MODEL_OPSET = 18
 
 
+def _export_with_torchscript(
+    wrapper: _NamedIOModule, example: tuple, config: OnnxConfig, opset: int, output: Path, weights_as_inputs: bool = False
+):
+    """torch's TorchScript exporter; with `weights_as_inputs`, the parameters become graph inputs and no constant is
+    folded (either would read their values)."""
+    torch.onnx.export(
+        wrapper,
+        example,
+        output.as_posix(),
+        input_names=wrapper.input_names,
+        output_names=wrapper.output_names,
+        dynamic_axes={**config.inputs, **config.outputs},
+        opset_version=opset,
+        export_params=not weights_as_inputs,
+        do_constant_folding=not weights_as_inputs,
+        dynamo=False,
+    )
+
+
 def _export_from_checkpoint(wrapper: _NamedIOModule, example: tuple, config: OnnxConfig, opset: int, output: Path):
     """TorchScript on the placeholders of `checkpoint_weights`: the parameters become graph inputs (no constant
     folding, and no pass of the exporter reads their values: that would materialise them), which
     `checkpoint_weights.write_weights` turns into initializers."""
     with compat.parameters_unread_by_torchscript():
-        torch.onnx.export(
-            wrapper,
-            example,
-            output.as_posix(),
-            input_names=wrapper.input_names,
-            output_names=wrapper.output_names,
-            dynamic_axes={**config.inputs, **config.outputs},
-            opset_version=opset,
-            export_params=False,
-            do_constant_folding=False,
-            dynamo=False,
-        )
+        _export_with_torchscript(wrapper, example, config, opset, output, weights_as_inputs=True)
     tensors = {
         **dict(wrapper.named_buffers(remove_duplicate=False)),
         **dict(wrapper.named_parameters(remove_duplicate=False)),
