@@ -4,6 +4,10 @@ they match PyTorch loaded with `from_pretrained` at other shapes, read every wei
 file, and give the usual export's outputs for generation."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -158,3 +162,63 @@ def test_progress_bar_goes_by_tenths_in_a_log(tiny_checkpoint, tmp_path):
     bars = [line for line in stderr.splitlines() if "writing the weights [" in line]
     assert 2 <= len(bars) <= 11 and bars[-1].split("] ", 1)[1].startswith("writing the weights [####################] 100%")
     assert json.loads((tmp_path / "config.json").read_text())["model_type"] == "llama"
+
+
+CGROUP = Path("/sys/fs/cgroup/memory")
+
+
+@pytest.mark.skipif(not os.access(CGROUP, os.W_OK), reason="needs a writable cgroup v1 memory controller (root)")
+def test_exports_and_validates_under_a_memory_cap_below_the_weights(tmp_path):
+    """A 1.2 GB checkpoint (18 layers of a 1024-wide Llama) in a cgroup capped at 0.9 GB: no copy of the weights is
+    ever in the process's own memory (file pages mapped from the checkpoint and the graph are reclaimed at the cap)."""
+    from safetensors.torch import save_file
+    from transformers import AutoModelForCausalLM, LlamaConfig
+
+    from conftest import save_tokenizer
+    from transformers_onnx.checkpoint_weights import parameters_on_meta
+
+    config = LlamaConfig(vocab_size=1000, hidden_size=1024, intermediate_size=4096, num_hidden_layers=18,
+                         num_attention_heads=16, num_key_value_heads=16, tie_word_embeddings=False)
+    config.architectures = ["LlamaForCausalLM"]
+    checkpoint = tmp_path / "checkpoint"
+    with parameters_on_meta():
+        shapes = {name: parameter.shape for name, parameter in AutoModelForCausalLM.from_config(config).named_parameters()}
+    checkpoint.mkdir()
+    generator = torch.Generator().manual_seed(0)
+    groups = [[name for name in shapes if f".layers.{layer}." in name] for layer in range(18)]
+    groups.append([name for name in shapes if ".layers." not in name])
+    weight_map = {}
+    for number, names in enumerate(groups):  # a shard per layer: no more than a layer is built at a time
+        shard = f"model-{number:05d}.safetensors"
+        save_file({name: torch.empty(shapes[name]).normal_(0, 0.02, generator=generator) for name in names},
+                  str(checkpoint / shard))
+        weight_map.update(dict.fromkeys(names, shard))
+    (checkpoint / "model.safetensors.index.json").write_text(json.dumps({"metadata": {}, "weight_map": weight_map}))
+    config.save_pretrained(checkpoint)
+    save_tokenizer(checkpoint)
+    weights = sum(path.stat().st_size for path in checkpoint.glob("*.safetensors"))
+    for path in checkpoint.glob("*.safetensors"):  # read back inside the cgroup, where the reads are charged
+        with open(path, "rb") as stored:
+            os.posix_fadvise(stored.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+    cap = int(0.9e9)
+    assert weights > 1.3 * cap
+    group = CGROUP / f"transformers-onnx-test-{os.getpid()}"
+    group.mkdir()
+    try:
+        (group / "memory.limit_in_bytes").write_text(str(cap))
+        code, _, stderr = run_cli_in(group, "--model", checkpoint, "--feature", "causal-lm-with-past", "--low-memory",
+                                     "--atol", "1e-4", tmp_path / "onnx")
+    finally:
+        group.rmdir()
+    assert code == 0, stderr[-2000:]
+    assert "the weights stay in the checkpoint" in stderr
+    tensor_bytes = sum(shape.numel() * 4 for shape in shapes.values())
+    assert (tmp_path / "onnx" / "model.onnx_data").stat().st_size >= tensor_bytes
+
+
+def run_cli_in(group, *args):
+    """`python -m transformers_onnx *args` as a member of the cgroup `group`; (exit code, stdout, stderr)."""
+    command = [sys.executable, "-m", "transformers_onnx", *map(str, args)]
+    join = f"echo $$ > {group / 'cgroup.procs'} && exec \"$@\""
+    done = subprocess.run(["sh", "-c", join, "sh", *command], capture_output=True, text=True)
+    return done.returncode, done.stdout, done.stderr
