@@ -1,8 +1,9 @@
 """Export a PyTorch model whose weights stay in its checkpoint: never all in memory, whatever their size.
 
 `pytorch_backend.load_model_without_weights` builds the model with every parameter on the meta device
-(`parameters_on_meta`), then gives each a placeholder (`leave_weights_in_checkpoint`): a real tensor of the parameter's shape and dtype holding one value (a stride-0 view, a few bytes),
-tagged with the safetensors tensor it stands for. The TorchScript tracer runs on placeholders like on any weight.
+(`parameters_on_meta`), then gives each a placeholder (`leave_weights_in_checkpoint`): a real tensor of the
+parameter's shape and dtype holding one value (a stride-0 view, a few bytes), tagged with the safetensors tensor it
+stands for. The TorchScript tracer runs on placeholders like on any weight.
 The graph is exported with the parameters as graph inputs (`export_params=False`); `write_weights` turns them into
 initializers whose bytes are copied from the checkpoint one tensor at a time, in the layout the graph reads (a
 weight the graph transposes is written transposed, as constant folding would have), into one page-aligned
@@ -87,7 +88,8 @@ class SafetensorsCheckpoint:
                 self._maps[path] = mmap.mmap(stored.fileno(), 0, access=mmap.ACCESS_COPY)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "non-writable buffer": copy-on-write pages are writable
-            return torch.frombuffer(self._maps[path], dtype=dtype, count=length // dtype.itemsize, offset=offset).reshape(shape)
+            values = torch.frombuffer(self._maps[path], dtype=dtype, count=length // dtype.itemsize, offset=offset)
+        return values.reshape(shape)
 
     def release(self, key: str):
         """Let go of the mapped pages of the tensor `key` (they stay in the page cache, out of this process)."""
@@ -224,7 +226,9 @@ def parameters_on_meta() -> Iterator[None]:
         torch.nn.Module.register_parameter = register
 
 
-def _parameter_keys(model: torch.nn.Module, stored: dict[str, str], checkpoint: SafetensorsCheckpoint) -> dict[str, str]:
+def _parameter_keys(
+    model: torch.nn.Module, stored: dict[str, str], checkpoint: SafetensorsCheckpoint
+) -> dict[str, str]:
     """The checkpoint key of each parameter (`stored`: of each state-dict key), by every name it has (tied weights
     have two names and are stored once)."""
     names_of: dict[int, list[str]] = {}
@@ -243,8 +247,9 @@ def _parameter_keys(model: torch.nn.Module, stored: dict[str, str], checkpoint: 
 
 
 def _placeholder(parameter: torch.nn.Parameter, checkpoint: SafetensorsCheckpoint, key: str, number: int):
-    """A parameter of `parameter`'s shape and dtype holding one value, distinct per parameter (the exporter
-    merges inputs of equal values), that knows which checkpoint tensor it stands for."""
+    """A parameter of `parameter`'s shape and dtype holding one value, that knows which checkpoint tensor it stands
+    for. The values differ from parameter to parameter (as far as the dtype tells them apart): TorchScript merges
+    inputs of equal values, should it ever read them (`compat.parameters_unread_by_torchscript`)."""
     value = torch.full((), 1 + number * 1e-3, dtype=parameter.dtype)
     placeholder = torch.nn.Parameter(value.expand(parameter.shape), requires_grad=False)
     placeholder.checkpoint_source = (checkpoint, key)
