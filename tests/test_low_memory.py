@@ -16,11 +16,10 @@ import torch
 from onnxruntime import InferenceSession
 
 from test_cli import assert_one_line_error, copy_checkpoint, run_cli
-from test_models import assert_graph_matches, varied_inputs
+from test_models import assert_graph_matches, graphs_with_preprocessors, varied_inputs
 from transformers_onnx import FeaturesManager, compat, config
-from transformers_onnx.__main__ import _load_preprocessor, main
+from transformers_onnx.__main__ import main
 from transformers_onnx.config import flatten_inputs
-from transformers_onnx.errors import PreprocessorError
 from transformers_onnx.features import unavailable_model_type
 
 #: One of each way a model holds its weights: Linear layers (transposed in the graph), GPT-2's Conv1D (not),
@@ -49,18 +48,6 @@ def export_low_memory(checkpoint, output, *flags):
     return stderr
 
 
-def graphs_of(model_type, feature, checkpoint, **config_options):
-    model_class = FeaturesManager.get_model_class_for_model_type(model_type, feature)
-    whole_model = model_class.from_pretrained(checkpoint).eval()
-    whole_config = FeaturesManager.get_config(model_type, feature)(whole_model.config, **config_options)
-    for file_name, model, onnx_config in whole_config.graphs(whole_model):
-        try:
-            preprocessor = _load_preprocessor(onnx_config.preprocessor_kind or "auto", str(checkpoint))
-        except PreprocessorError:
-            preprocessor = None
-        yield file_name, model, onnx_config, preprocessor
-
-
 def assert_weights_in_one_aligned_file(onnx_file):
     graph = onnx.load(onnx_file.as_posix(), load_external_data=False)
     stored = [tensor for tensor in graph.graph.initializer if tensor.data_location == onnx.TensorProto.EXTERNAL]
@@ -82,7 +69,7 @@ def test_low_memory_export_matches_pytorch_at_other_shapes(model_type, feature, 
     stderr = export_low_memory(checkpoint, tmp_path, "--feature", feature)
     assert "the weights stay in the checkpoint" in stderr
     assert "writing the weights [####################] 100%" in stderr
-    for file_name, model, onnx_config, preprocessor in graphs_of(model_type, feature, checkpoint):
+    for file_name, model, onnx_config, preprocessor in graphs_with_preprocessors(model_type, feature, checkpoint):
         assert_weights_in_one_aligned_file(tmp_path / file_name)
         assert_graph_matches(tmp_path / file_name, model, onnx_config, preprocessor)
 
@@ -94,7 +81,7 @@ def test_low_memory_generation_graphs_give_the_usual_exports_outputs(model_type,
     usual, low_memory = tmp_path / "usual", tmp_path / "low-memory"
     assert main(["--model", str(checkpoint), "--feature", feature, "--generation", "-q", str(usual)]) == 0
     export_low_memory(checkpoint, low_memory, "--feature", feature, "--generation")
-    for file_name, _, onnx_config, preprocessor in graphs_of(model_type, feature, checkpoint, generation=True):
+    for file_name, _, onnx_config, preprocessor in graphs_with_preprocessors(model_type, feature, checkpoint, generation=True):
         inputs = varied_inputs(onnx_config, preprocessor, 3, 11)
         feed = {name: tensor.numpy() for name, tensor in flatten_inputs(onnx_config, inputs).items()}
         sessions = [InferenceSession((folder / file_name).as_posix(), providers=["CPUExecutionProvider"]) for folder in (usual, low_memory)]

@@ -75,18 +75,24 @@ def test_export_matches_pytorch_at_other_shapes(model_type, feature, tiny_checkp
         pytest.skip(reason)
     checkpoint = tiny_checkpoint(model_type, feature)
     assert main(["--model", str(checkpoint), "--feature", feature, str(tmp_path)]) == 0
+    for file_name, model, onnx_config, preprocessor in graphs_with_preprocessors(model_type, feature, checkpoint):
+        assert_graph_matches(tmp_path / file_name, model, onnx_config, preprocessor)
 
+
+def graphs_with_preprocessors(model_type: str, feature: str, checkpoint, **config_options):
+    """(file name, model, OnnxConfig, preprocessor) of each graph the CLI exports from `checkpoint`, the model loaded
+    with `from_pretrained` and the preprocessor as the CLI loads it."""
     model_class = FeaturesManager.get_model_class_for_model_type(model_type, feature)
     whole_model = model_class.from_pretrained(checkpoint).eval()
-    graphs = FeaturesManager.get_config(model_type, feature)(whole_model.config).graphs(whole_model)
-    for file_name, model, onnx_config in graphs:
-        try:  # as the CLI does
+    whole_config = FeaturesManager.get_config(model_type, feature)(whole_model.config, **config_options)
+    for file_name, model, onnx_config in whole_config.graphs(whole_model):
+        try:
             preprocessor = _load_preprocessor(onnx_config.preprocessor_kind or "auto", str(checkpoint))
         except PreprocessorError:
             if onnx_config.needs_preprocessor:
                 raise
             preprocessor = None
-        assert_graph_matches(tmp_path / file_name, model, onnx_config, preprocessor)
+        yield file_name, model, onnx_config, preprocessor
 
 
 def assert_graph_matches(onnx_file, model, onnx_config, preprocessor, atol=None, shapes=OTHER_SHAPES):
