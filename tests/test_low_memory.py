@@ -91,6 +91,40 @@ def test_low_memory_generation_graphs_give_the_usual_exports_outputs(model_type,
             np.testing.assert_allclose(value, reference, atol=1e-5, rtol=0, err_msg=f"{file_name}: {name}")
 
 
+@pytest.mark.parametrize("model_type,feature", [("gpt2", "causal-lm-with-past"), ("bert", "masked-lm")])
+def test_default_export_copies_the_weights_from_the_checkpoint_into_one_file(
+    model_type, feature, tiny_checkpoint, tmp_path, monkeypatch, capsys
+):
+    """Without the flag, a PyTorch safetensors checkpoint exports from placeholders too (faster than loading), into
+    one model.onnx that holds its weights, as a loaded model's export has them below 2 GiB; quietly."""
+    checkpoint = tiny_checkpoint(model_type, feature)
+
+    def not_loaded(*args, **kwargs):
+        raise AssertionError("the weights were loaded")
+
+    monkeypatch.setattr(FeaturesManager, "load_model_for_feature", staticmethod(not_loaded))
+    assert main(["--model", str(checkpoint), "--feature", feature, str(tmp_path)]) == 0
+    stderr = capsys.readouterr().err
+    assert "writing the weights" not in stderr and "the weights stay in the checkpoint" not in stderr
+    assert not list(tmp_path.glob("*_data"))
+    graph = onnx.load((tmp_path / "model.onnx").as_posix(), load_external_data=False)
+    assert graph.graph.initializer and all(tensor.data_location != onnx.TensorProto.EXTERNAL for tensor in graph.graph.initializer)
+    monkeypatch.undo()
+    for file_name, model, onnx_config, preprocessor in graphs_with_preprocessors(model_type, feature, checkpoint):
+        assert_graph_matches(tmp_path / file_name, model, onnx_config, preprocessor)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "cut short"])
+def test_damaged_safetensors_are_one_line_error(damage, tiny_checkpoint, tmp_path):
+    source = tiny_checkpoint("bert", "default")
+    copy_checkpoint(source, tmp_path / "damaged", skip=("model.safetensors",))
+    stored = (source / "model.safetensors").read_bytes()
+    (tmp_path / "damaged" / "model.safetensors").write_bytes(b"\x00garbage" * 10 if damage == "garbage" else stored[:-100])
+    code, _, stderr = run_cli("--model", str(tmp_path / "damaged"), "--low-memory", str(tmp_path / "out"))
+    assert_one_line_error(code, stderr, "--low-memory: model.safetensors is not a safetensors file")
+    assert not (tmp_path / "out").exists()
+
+
 def test_sharded_checkpoint(tmp_path):
     from transformers import LlamaConfig, LlamaForCausalLM
 

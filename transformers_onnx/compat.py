@@ -181,12 +181,14 @@ def cache_to_tensors(cache: Any) -> list[tuple]:
 
 
 @contextlib.contextmanager
-def parameters_unread_by_torchscript() -> Iterator[None]:
+def parameters_unread_by_torchscript() -> Iterator[bool]:
     """Inside, torch's TorchScript exporter does not read the parameters' values: it passes none to its ONNX shape
     inference and initializer deduplication, which both read every parameter in full (for placeholders standing for
     16 GB of weights: minutes of copying them out). Used with `export_params=False`, where the exporter writes no
     values anyway; shapes still come from the traced graph's inputs. The helper moved in torch 2.9 (into
-    `torch.onnx._internal.torchscript_exporter.utils`); older torch keeps it in `torch.onnx.utils`."""
+    `torch.onnx._internal.torchscript_exporter.utils`); older torch keeps it in `torch.onnx.utils`. Yields whether
+    it could keep them from the exporter (then constant folding, which reads only what it is passed, folds the
+    graph's own constants and nothing computed from a parameter)."""
     import importlib
 
     for name in ("torch.onnx._internal.torchscript_exporter.utils", "torch.onnx.utils"):
@@ -197,12 +199,12 @@ def parameters_unread_by_torchscript() -> Iterator[None]:
         if hasattr(exporter, "_get_named_param_dict"):
             break
     else:
-        yield
+        yield False
         return
     named_parameters = exporter._get_named_param_dict
     exporter._get_named_param_dict = lambda graph, params: {}
     try:
-        yield
+        yield True
     finally:
         exporter._get_named_param_dict = named_parameters
 

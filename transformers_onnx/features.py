@@ -444,6 +444,11 @@ class FeaturesManager:
         return FeaturesManager.get_config_constructor(model_type, feature)
 
 
+def _shortened(name: str, limit: int = 120) -> str:
+    """A name as an error line shows it: cut after `limit` characters."""
+    return name if len(name) <= limit else f"{name[:limit]}... ({len(name)} characters)"
+
+
 def locate_checkpoint(model: str, cache_dir: Optional[str] = None) -> str:
     """Where to load a model from: `model` itself if it is a folder, else its snapshot in the hub cache.
 
@@ -461,9 +466,13 @@ def locate_checkpoint(model: str, cache_dir: Optional[str] = None) -> str:
         ModelLoadError: A file, a path that is not a folder, or an uncached hub id while offline.
     """
     path = Path(model).expanduser()
-    if path.is_dir():
-        return str(path)
-    if path.exists():
+    try:
+        if path.is_dir():
+            return str(path)
+        exists = path.exists()
+    except OSError as error:  # a name too long for the file system, a folder that cannot be read, ...
+        raise ModelLoadError(f"cannot read {_shortened(model)}: {error.strerror or error}") from None
+    if exists:
         raise ModelLoadError(f"{model} is a file: give the folder the model was saved to with save_pretrained")
     from huggingface_hub import constants, snapshot_download
     from huggingface_hub.utils import HFValidationError, validate_repo_id
@@ -471,7 +480,7 @@ def locate_checkpoint(model: str, cache_dir: Optional[str] = None) -> str:
     try:
         validate_repo_id(model)
     except HFValidationError:
-        raise ModelLoadError(f"no such folder: {model}") from None
+        raise ModelLoadError(f"no such folder: {_shortened(model)}") from None
     try:
         return snapshot_download(model, cache_dir=cache_dir, local_files_only=True)
     except Exception:

@@ -5,13 +5,17 @@ Every export is written in a staging folder beside its target and moved into pla
 another's weights.
 """
 
+import contextlib
 import glob
 import hashlib
+import itertools
 import os
+import queue
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
@@ -37,6 +41,47 @@ def stored_weight_bytes(folder: Path, weight_file: str) -> int:
         return 0
     shards = set(json.loads(index.read_text()).get("weight_map", {}).values())
     return sum((folder / shard).stat().st_size for shard in shards if (folder / shard).is_file())
+
+
+#: The weight files read ahead by `read_ahead_weights`, by kind in order of preference.
+_WEIGHT_FILES = ("*.safetensors", "pytorch_model*.bin", "tf_model*.h5")
+#: Checkpoints up to this size are read ahead (larger ones are read as the export needs them).
+_READ_AHEAD_LIMIT = 2**31
+
+
+def read_ahead_weights(folder: Path):
+    """Start reading a checkpoint's weight files into the page cache in a background thread, while the CLI imports
+    torch and transformers (~5 s), so that the export finds them there: a 480 MB checkpoint not in the page cache
+    takes 0.3-1 s to read here. Only one kind of weights (safetensors first), and only under 2 GiB and under half
+    the memory available, so that what is read ahead never pushes out what the export needs."""
+    try:
+        files = next((found for pattern in _WEIGHT_FILES if (found := sorted(folder.glob(pattern)))), [])
+        size = sum(path.stat().st_size for path in files)
+    except (OSError, ValueError):  # not a folder that can be read: the export says what is wrong with it
+        return
+    if files and size < _READ_AHEAD_LIMIT and 2 * size < _available_memory():
+        threading.Thread(target=_read_through, args=(files,), name="read-ahead-weights", daemon=True).start()
+
+
+def _read_through(files: list[Path]):
+    piece = bytearray(8 * 2**20)
+    for path in files:
+        try:
+            with open(path, "rb", buffering=0) as stored:
+                while stored.readinto(piece):
+                    pass
+        except OSError:
+            return  # the export reports what is wrong with the file
+
+
+def _available_memory() -> int:
+    """The memory the kernel could give without swapping (MemAvailable), 0 where that is not known."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            fields = dict(line.split(":", 1) for line in meminfo)
+        return int(fields["MemAvailable"].split()[0]) * 1024
+    except (OSError, KeyError, ValueError):
+        return 0
 
 
 def data_file_of(onnx_file: Path) -> Path:
@@ -108,15 +153,17 @@ def save_with_external_data(graph: Any, onnx_file: Path, payload: Callable[[Any]
         graph: The `onnx.ModelProto`; its initializers are changed to point into the data file.
         onnx_file: The `.onnx` file to write.
         payload: The bytes of an initializer, in pieces (read one at a time, so no second copy of the weights is
-            held), or None for one that holds no raw bytes (it stays in the graph).
+            held), or None for one that holds no raw bytes (it stays in the graph). The pieces are made in a
+            thread of their own, at most two ahead of the one being written: making a piece (reading,
+            converting, transposing) and writing the one before overlap.
     """
     import onnx
 
     data_file = data_file_of(onnx_file)
-    partial_file = data_file.with_name(f"{data_file.name}.partial")
-    with open(partial_file, "wb") as data:
-        for tensor in graph.graph.initializer:
-            content = payload(tensor)
+    initializers = list(graph.graph.initializer)
+    contents = (payload(tensor) for tensor in initializers)
+    with _completed(data_file) as partial_file, open(partial_file, "wb") as data, _made_ahead(contents) as made:
+        for tensor, content in zip(initializers, made):
             if content is None:
                 continue
             data.seek(-data.tell() % 4096, 1)  # page-aligned offsets let onnxruntime map the tensors
@@ -128,8 +175,144 @@ def save_with_external_data(graph: Any, onnx_file: Path, payload: Callable[[Any]
             tensor.data_location = onnx.TensorProto.EXTERNAL
             for key, value in (("location", data_file.name), ("offset", offset), ("length", data.tell() - offset)):
                 tensor.external_data.add(key=key, value=str(value))
-    partial_file.replace(data_file)
-    onnx.save_model(graph, onnx_file.as_posix())
+    onnx_file.write_bytes(graph.SerializeToString())  # onnx.save_model would look through every node for data
+
+
+def save_with_weights_inline(
+    graph: Any, onnx_file: Path, payload: Callable[[Any], Iterable[Buffer]], length: Callable[[Any], Optional[int]]
+):
+    """Save `graph` to one `.onnx` file whose initializers hold their bytes, written piece by piece as they come,
+    so that no copy of the weights is ever whole in memory: the protobuf encoding is written around the pieces as
+    `graph.SerializeToString()` would encode each initializer with its `raw_data` set (which takes three copies of
+    the weights, and three times as long). The file must stay under protobuf's 2 GiB.
+
+    Args:
+        graph: The `onnx.ModelProto`.
+        onnx_file: The `.onnx` file to write.
+        payload: The bytes of an initializer, in pieces (made ahead as for `save_with_external_data`).
+        length: The byte count of an initializer's payload; None for one that keeps its own fields.
+    """
+    import onnx
+
+    initializers = list(graph.graph.initializer)
+    sizes = [length(tensor) for tensor in initializers]
+    heads = []
+    for tensor, size in zip(initializers, sizes):
+        head = tensor.SerializeToString()
+        heads.append((head + _field_key(_RAW_DATA, size) if size is not None else head, size or 0))
+    frame = onnx.ModelProto()
+    frame.CopyFrom(graph)
+    del frame.graph.initializer[:]
+    graph_head = frame.graph.SerializeToString()
+    frame.ClearField("graph")
+    graph_size = len(graph_head) + sum(
+        len(_field_key(_INITIALIZER, len(head) + size)) + len(head) + size for head, size in heads
+    )
+    contents = (None if size is None else payload(tensor) for tensor, size in zip(initializers, sizes))
+    with _completed(onnx_file) as partial_file, open(partial_file, "wb") as written, _made_ahead(contents) as made:
+        written.write(frame.SerializeToString() + _field_key(_GRAPH, graph_size) + graph_head)
+        for (head, size), content in zip(heads, made):
+            written.write(_field_key(_INITIALIZER, len(head) + size) + head)
+            start = written.tell()
+            for piece in content or ():
+                written.write(piece)
+            if written.tell() - start != size:
+                raise ValueError(f"an initializer of {size} bytes got {written.tell() - start}")
+
+
+@contextlib.contextmanager
+def _completed(path: Path) -> Iterator[Path]:
+    """A `<path>.partial` to write, renamed to `path` when the block ends, removed when it raises."""
+    partial = path.with_name(f"{path.name}.partial")
+    try:
+        yield partial
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(path)
+
+
+#: Protobuf field numbers: ModelProto.graph, GraphProto.initializer, TensorProto.raw_data.
+_GRAPH, _INITIALIZER, _RAW_DATA = 7, 5, 9
+
+
+def _field_key(number: int, size: int) -> bytes:
+    """The protobuf key and length of a length-delimited field of `size` bytes."""
+    return _varint(number << 3 | 2) + _varint(size)
+
+
+def _varint(value: int) -> bytes:
+    encoded = bytearray()
+    while value > 0x7F:
+        encoded.append(value & 0x7F | 0x80)
+        value >>= 7
+    encoded.append(value)
+    return bytes(encoded)
+
+
+#: How many pieces `_made_ahead` makes before the one being written.
+_PIECES_AHEAD = 2
+_END = object()
+
+
+@contextlib.contextmanager
+def _made_ahead(contents: Iterator[Optional[Iterable[Buffer]]]) -> Iterator[Iterator[Optional[Iterator[Buffer]]]]:
+    """The contents (each None or an iterable of pieces), in order, with their pieces made by a thread that stays
+    at most `_PIECES_AHEAD` pieces ahead of the reader; the thread stops when the block is left."""
+    made: queue.Queue = queue.Queue(maxsize=_PIECES_AHEAD)
+    stop = threading.Event()
+
+    def handed_over(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                made.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def make():
+        try:
+            for content in contents:
+                if content is None:
+                    if not handed_over(None):
+                        return
+                    continue
+                for piece in content:
+                    if not handed_over(piece):
+                        return
+                if not handed_over(_END):
+                    return
+        except BaseException as error:  # raised again where the pieces are read
+            handed_over(error)
+
+    def pieces() -> Iterator[Buffer]:
+        while (piece := taken()) is not _END:
+            yield piece
+
+    def taken() -> Any:
+        item = made.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def read() -> Iterator[Optional[Iterator[Buffer]]]:
+        while True:
+            first = taken()
+            if first is None:
+                yield None
+            elif first is _END:
+                yield iter(())
+            else:
+                yield itertools.chain([first], pieces())
+
+    maker = threading.Thread(target=make, name="external-data-pieces", daemon=True)
+    maker.start()
+    try:
+        yield read()
+    finally:
+        stop.set()
+        maker.join()
 
 
 def staging_folder(parent: Path, name: str) -> Path:

@@ -57,18 +57,23 @@ def load_model(model_class: type, model: str, cache_dir: Any = None, **options: 
 
 
 def load_model_without_weights(
-    model_class: type, location: str, model_config: Any, progress: Optional[Callable[[int, int], None]] = None
+    model_class: type,
+    location: str,
+    model_config: Any,
+    progress: Optional[Callable[[int, int], None]] = None,
+    inline_below: int = 0,
 ) -> torch.nn.Module:
     """The model of `model_class` for `model_config` with its weights left in the checkpoint's safetensors at
     `location` (`checkpoint_weights`): placeholders that the export copies from the checkpoint tensor by tensor.
 
     Args:
         progress: Called with (bytes written, bytes in all) as an export writes the weights.
+        inline_below: A graph whose weights take fewer bytes holds them inline (0: always in its data file).
 
     Raises:
         checkpoint_weights.WeightsNotInCheckpoint: no safetensors, or a parameter the checkpoint does not hold.
     """
-    checkpoint = checkpoint_weights.SafetensorsCheckpoint(Path(location), progress)
+    checkpoint = checkpoint_weights.SafetensorsCheckpoint(Path(location), progress, inline_below)
     construct = getattr(model_class, "from_config", None) or model_class._from_config  # an Auto class, or a model's
     with checkpoint_weights.parameters_on_meta():
         model = construct(model_config, attn_implementation=EXPORT_ATTENTION, **compat.construction_dtype_arguments(model_config))
@@ -149,10 +154,16 @@ LARGE_MODEL_OPSET = 18
 
 
 def _export_with_torchscript(
-    wrapper: _NamedIOModule, example: tuple, config: OnnxConfig, opset: int, output: Path, weights_as_inputs: bool = False
+    wrapper: _NamedIOModule,
+    example: tuple,
+    config: OnnxConfig,
+    opset: int,
+    output: Path,
+    weights_as_inputs: bool = False,
+    fold_constants: bool = True,
 ):
-    """torch's TorchScript exporter; with `weights_as_inputs`, the parameters become graph inputs and no constant is
-    folded (either would read their values)."""
+    """torch's TorchScript exporter; with `weights_as_inputs`, the parameters become graph inputs (writing them would
+    read their values)."""
     torch.onnx.export(
         wrapper,
         example,
@@ -162,17 +173,18 @@ def _export_with_torchscript(
         dynamic_axes={**config.inputs, **config.outputs},
         opset_version=opset,
         export_params=not weights_as_inputs,
-        do_constant_folding=not weights_as_inputs,
+        do_constant_folding=fold_constants,
         dynamo=False,
     )
 
 
 def _export_from_checkpoint(wrapper: _NamedIOModule, example: tuple, config: OnnxConfig, opset: int, output: Path):
-    """TorchScript on the placeholders of `checkpoint_weights`: the parameters become graph inputs (no constant
-    folding, and no pass of the exporter reads their values: that would materialise them), which
-    `checkpoint_weights.write_weights` turns into initializers."""
-    with compat.parameters_unread_by_torchscript():
-        _export_with_torchscript(wrapper, example, config, opset, output, weights_as_inputs=True)
+    """TorchScript on the placeholders of `checkpoint_weights`: the parameters become graph inputs (no pass of the
+    exporter reads their values: that would materialise them, and fold the placeholders' values into constants), which
+    `checkpoint_weights.write_weights` turns into initializers. The graph's own constants are folded as usual
+    (onnxruntime's fusions look for them: EmbedLayerNormalization for the position ids' `Slice`)."""
+    with compat.parameters_unread_by_torchscript() as unread:
+        _export_with_torchscript(wrapper, example, config, opset, output, weights_as_inputs=True, fold_constants=unread)
     tensors = {
         **dict(wrapper.named_buffers(remove_duplicate=False)),
         **dict(wrapper.named_parameters(remove_duplicate=False)),
