@@ -178,3 +178,26 @@ def test_read_ahead_leaves_checkpoints_of_2_gib_and_more_alone(tmp_path, monkeyp
     monkeypatch.setattr(files, "_READ_AHEAD_LIMIT", 4096)
     files.read_ahead_weights(tmp_path)
     assert not read_ahead_threads()
+
+
+def test_gathering_brings_back_constants_stored_outside_the_graph(tmp_path):
+    """onnxruntime's quantizer stores a `Constant` over 1 KB in `<name>.data` too; gathering the initializers into
+    `<name>_data` reads it back into the graph, so no tensor points at a file that is gone."""
+    from onnxruntime import InferenceSession
+
+    model = graph_with_weights(sizes=[(64, 64)] * 3)
+    constant = numpy_helper.from_array(np.arange(1024, dtype=np.float32).reshape(1, 1024), "big")
+    model.graph.node.insert(0, helper.make_node("Constant", [], ["big"], value=constant))
+    model.graph.node.append(helper.make_node("ReduceMax", ["big"], ["big_max"], keepdims=0))
+    last = model.graph.output[0].name
+    model.graph.node.append(helper.make_node("Add", [last, "big_max"], ["y"]))
+    model.graph.output[0].name = "y"
+    feed = {"x": np.array([1.0, 2.0], dtype=np.float32)}
+    expected = InferenceSession(model.SerializeToString()).run(None, feed)
+    onnx.save_model(model, (tmp_path / "model.onnx").as_posix(), save_as_external_data=True, location="model.onnx.data",
+                    size_threshold=1024, convert_attribute=True)
+    stored = onnx.load((tmp_path / "model.onnx").as_posix(), load_external_data=False)
+    assert any(attribute.t.external_data for node in stored.graph.node for attribute in node.attribute)
+    files.gather_external_data(tmp_path / "model.onnx")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["model.onnx", "model.onnx_data"]
+    np.testing.assert_array_equal(InferenceSession((tmp_path / "model.onnx").as_posix()).run(None, feed)[0], expected[0])

@@ -150,13 +150,25 @@ def leave_weights_in_checkpoint(model: torch.nn.Module, checkpoint: SafetensorsC
                 key = keys[f"{module_name}.{name}".lstrip(".")]
                 placeholders[id(parameter)] = _placeholder(parameter, checkpoint, key, len(placeholders))
             module._parameters[name] = placeholders[id(parameter)]
-    for module_name, module in model.named_modules():
-        for name, buffer in list(module._buffers.items()):
-            key = stored.get(f"{module_name}.{name}".lstrip("."))
+    names_of: dict[int, list[str]] = {}  # a buffer shared by modules has a name in each (SAM's positional embedding)
+    for name, buffer in model.named_buffers(remove_duplicate=False):
+        names_of.setdefault(id(buffer), []).append(name)
+    held = [
+        (module, name, buffer) for module in model.modules() for name, buffer in module._buffers.items() if buffer is not None
+    ]
+    values: dict[int, torch.Tensor] = {}
+    for module, name, buffer in held:
+        if id(buffer) not in values:
+            aliases = names_of[id(buffer)]
+            key = next((stored[alias] for alias in aliases if alias in stored), None)
             if key is not None and checkpoint.tensors[key][2] == tuple(buffer.shape):
-                module._buffers[name] = checkpoint.read(key).to(buffer.dtype)
-            elif buffer is not None and buffer.device.type == "meta":
-                raise WeightsNotInCheckpoint(f"{module_name}.{name} is computed from the weights as the model is built")
+                values[id(buffer)] = checkpoint.read(key).to(buffer.dtype)
+            elif buffer.device.type == "meta":
+                raise WeightsNotInCheckpoint(f"{aliases[0]} is computed from the weights as the model is built")
+            else:
+                values[id(buffer)] = buffer
+        module._buffers[name] = values[id(buffer)]
+    model.tie_weights()  # as from_pretrained ends: transformers 4.57's SAM copies a shared buffer into a second module
 
 
 def has_placeholders(model: torch.nn.Module) -> bool:

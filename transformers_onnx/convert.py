@@ -456,11 +456,12 @@ def _backend(framework: str):
 def _save_weights(config: OnnxConfig, model: Any, onnx_file: Path):
     """When the config asks for external data, or the exporter wrote the weights outside the graph anyway, gather
     them into one `<name>_data` file. (A graph holds a tied weight twice: a 0.5B Qwen2 with tied embeddings counts
-    1.98 GB of parameters and exports 2.5 GB, which torch writes as a file per tensor.) A graph file of half its
-    parameters' size or more holds them (reading it to make sure took 0.5 s on bert-base)."""
+    1.98 GB of parameters and exports 2.5 GB, which torch writes as a file per tensor beside the graph.) The graph
+    is read only when such files can be there (reading a graph that holds its weights took 0.5 s on bert-base)."""
     parameters = model.num_parameters()
     if config.use_external_data_format(parameters) or (
-        2 * onnx_file.stat().st_size < compute_serialized_parameters_size(parameters, ParameterFormat.Float)
+        onnx_file.stat().st_size < compute_serialized_parameters_size(parameters, ParameterFormat.Float)
+        and any(path.suffix != ".onnx" for path in onnx_file.parent.iterdir())
         and reads_external_data(onnx_file)
     ):
         gather_external_data(onnx_file)

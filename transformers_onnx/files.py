@@ -102,9 +102,10 @@ def gather_external_data(onnx_file: Path):
     from onnx.external_data_helper import uses_external_data
 
     graph = onnx.load(onnx_file.as_posix(), load_external_data=False)
+    inlined = _inline_attribute_tensors(graph.graph, onnx_file.parent)
     locations = {entry.value for t in graph.graph.initializer for entry in t.external_data if entry.key == "location"}
     own = {location for location in locations if location.startswith(onnx_file.name)}
-    if len(own) == 1 and own == locations:  # its one data file already (dynamo's, onnxruntime's tools'): renamed
+    if not inlined and len(own) == 1 and own == locations:  # its one data file already (dynamo's, onnxruntime's): renamed
         (only,) = locations
         if only != data_file_of(onnx_file).name:
             (onnx_file.parent / only).replace(data_file_of(onnx_file))
@@ -125,6 +126,34 @@ def gather_external_data(onnx_file: Path):
     save_with_external_data(graph, onnx_file, payload)
     for source in written_from:
         source.unlink()
+
+
+def _inline_attribute_tensors(graph: Any, folder: Path) -> bool:
+    """Read back into the graph the tensors of node attributes (a `Constant`'s value) stored outside it, as
+    onnxruntime's quantizer stores those over 1 KB: only initializers go to the data file. Whether there were any."""
+    from onnx.external_data_helper import uses_external_data
+
+    inlined = False
+    for tensor in _attribute_tensors(graph):
+        if uses_external_data(tensor):
+            entries = {entry.key: entry.value for entry in tensor.external_data}
+            with open(folder / entries["location"], "rb") as stored:
+                stored.seek(int(entries.get("offset", 0)))
+                tensor.raw_data = stored.read(int(entries["length"])) if "length" in entries else stored.read()
+            del tensor.external_data[:]
+            tensor.data_location = tensor.DEFAULT
+            inlined = True
+    return inlined
+
+
+def _attribute_tensors(graph: Any) -> Iterator[Any]:
+    for node in graph.node:
+        for attribute in node.attribute:
+            if attribute.HasField("t"):
+                yield attribute.t
+            yield from attribute.tensors
+            for subgraph in [attribute.g] if attribute.HasField("g") else list(attribute.graphs):
+                yield from _attribute_tensors(subgraph)
 
 
 def reads_external_data(onnx_file: Path) -> bool:
