@@ -125,7 +125,7 @@ def print_targets(results: dict):
         line("peak RSS vs the builder", ours["peak_rss_mb"] / builder["peak_rss_mb"], 1.0)
     gpt2 = results["gpt2-2.4GiB"]
     ours, weights = gpt2["transformers_onnx"], gpt2["weights_mb"]
-    print(f"gpt2-2.4GiB under a {gpt2['cap_mb']} MB cap ({gpt2['cap_mb'] / weights:.2f}x the weights): "
+    print(f"gpt2-2.4GiB under a {gpt2['cap_mb'] * 2**20 / GB:.2f} GB cap ({gpt2['cap_mb'] / weights:.2f}x the weights): "
           f"{'exported and validated' if ours['exit_code'] == 0 else 'FAILED'} in {ours['seconds']} s")
     line("peak RSS / weights (file pages of shared libraries and mapped weights included)", ours["peak_rss_mb"] / weights, 0.5)
     line("anonymous memory / weights", ours["anonymous_peak_mb"] / weights, 0.5)
