@@ -657,34 +657,44 @@ class OnnxConfigWithPast(OnnxConfig, ABC):
         return None
 
     @property
+    def text_config(self) -> "PretrainedConfig":
+        """The config of the model's text decoder, which the cache geometry is read from: the model's config itself
+        for a text model, its `text_config` for a multimodal one exported on text (Gemma 3)."""
+        get_text_config = getattr(self._config, "get_text_config", None)
+        try:
+            return get_text_config(decoder=True) if get_text_config else self._config
+        except ValueError:  # more than one text config: the model's OnnxConfig names its own
+            return self._config
+
+    @property
     def num_layers(self) -> int:
         """Number of decoder layers (from `num_layers`; override where the config names it otherwise)."""
-        if not hasattr(self._config, "num_layers"):
+        if not hasattr(self.text_config, "num_layers"):
             raise AttributeError(
                 "could not find the number of layers attribute in the model configuration, override the num_layers"
                 " property of the model OnnxConfig to solve this"
             )
-        return self._config.num_layers
+        return self.text_config.num_layers
 
     @property
     def num_attention_heads(self) -> int:
         """Number of attention heads (from `num_attention_heads`)."""
-        if not hasattr(self._config, "num_attention_heads"):
+        if not hasattr(self.text_config, "num_attention_heads"):
             raise AttributeError(
                 "could not find the number of attention heads attribute in the model configuration, override the"
                 " num_attention_heads property of the model OnnxConfig to solve this"
             )
-        return self._config.num_attention_heads
+        return self.text_config.num_attention_heads
 
     @property
     def num_key_value_heads(self) -> int:
         """Heads of the cached keys and values (fewer than the attention heads under grouped-query attention)."""
-        return getattr(self._config, "num_key_value_heads", None) or self.num_attention_heads
+        return getattr(self.text_config, "num_key_value_heads", None) or self.num_attention_heads
 
     @property
     def head_dim(self) -> int:
         """Size of one head of the cached keys and values."""
-        return getattr(self._config, "head_dim", None) or self._config.hidden_size // self.num_attention_heads
+        return getattr(self.text_config, "head_dim", None) or self.text_config.hidden_size // self.num_attention_heads
 
     def generate_dummy_inputs(
         self,
@@ -758,7 +768,7 @@ class DecoderOnnxConfig(OnnxConfigWithPast):
 
     @property
     def num_layers(self) -> int:
-        return self._config.num_hidden_layers
+        return self.text_config.num_hidden_layers
 
     @property
     def genai_graph(self) -> Optional[str]:

@@ -8,27 +8,7 @@ from ..config import DecoderOnnxConfig
 
 class Gemma3OnnxConfig(DecoderOnnxConfig):
     """A Gemma 3 checkpoint with its vision tower (`Gemma3Config`) exported on text alone, as optimum does: token ids
-    in, the language model's outputs and cache out. The cache geometry is the text config's."""
-
-    @property
-    def text_config(self) -> Any:
-        return self._config.text_config
-
-    @property
-    def num_layers(self) -> int:
-        return self.text_config.num_hidden_layers
-
-    @property
-    def num_attention_heads(self) -> int:
-        return self.text_config.num_attention_heads
-
-    @property
-    def num_key_value_heads(self) -> int:
-        return self.text_config.num_key_value_heads
-
-    @property
-    def head_dim(self) -> int:
-        return self.text_config.head_dim
+    in, the language model's outputs and cache out (the cache geometry is the text config's: `text_config`)."""
 
     @property
     def values_override(self) -> Optional[Mapping[str, Any]]:
