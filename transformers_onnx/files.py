@@ -105,7 +105,7 @@ def gather_external_data(onnx_file: Path):
     inlined = _inline_attribute_tensors(graph.graph, onnx_file.parent)
     locations = {entry.value for t in graph.graph.initializer for entry in t.external_data if entry.key == "location"}
     own = {location for location in locations if location.startswith(onnx_file.name)}
-    if not inlined and len(own) == 1 and own == locations:  # its one data file already (dynamo's, onnxruntime's): renamed
+    if not inlined and len(own) == 1 and own == locations:  # its one data file already (dynamo's, onnxruntime's)
         (only,) = locations
         if only != data_file_of(onnx_file).name:
             (onnx_file.parent / only).replace(data_file_of(onnx_file))
@@ -116,12 +116,9 @@ def gather_external_data(onnx_file: Path):
     def payload(tensor) -> Optional[list[bytes]]:
         if not uses_external_data(tensor):
             return raw_data(tensor)
-        entries = {entry.key: entry.value for entry in tensor.external_data}
-        source = onnx_file.parent / entries["location"]
+        source, stored = _stored_bytes(tensor, onnx_file.parent)
         written_from.add(source)
-        with open(source, "rb") as stored:
-            stored.seek(int(entries.get("offset", 0)))
-            return [stored.read(int(entries["length"])) if "length" in entries else stored.read()]
+        return [stored]
 
     save_with_external_data(graph, onnx_file, payload)
     for source in written_from:
@@ -136,14 +133,20 @@ def _inline_attribute_tensors(graph: Any, folder: Path) -> bool:
     inlined = False
     for tensor in _attribute_tensors(graph):
         if uses_external_data(tensor):
-            entries = {entry.key: entry.value for entry in tensor.external_data}
-            with open(folder / entries["location"], "rb") as stored:
-                stored.seek(int(entries.get("offset", 0)))
-                tensor.raw_data = stored.read(int(entries["length"])) if "length" in entries else stored.read()
+            tensor.raw_data = _stored_bytes(tensor, folder)[1]
             del tensor.external_data[:]
             tensor.data_location = tensor.DEFAULT
             inlined = True
     return inlined
+
+
+def _stored_bytes(tensor: Any, folder: Path) -> tuple[Path, bytes]:
+    """The file in `folder` a tensor stored outside its graph is in, and its bytes there."""
+    entries = {entry.key: entry.value for entry in tensor.external_data}
+    source = folder / entries["location"]
+    with open(source, "rb") as stored:
+        stored.seek(int(entries.get("offset", 0)))
+        return source, stored.read(int(entries["length"])) if "length" in entries else stored.read()
 
 
 def _attribute_tensors(graph: Any) -> Iterator[Any]:
