@@ -13,7 +13,7 @@ from transformers_onnx import files
 
 
 def graph_with_weights(sizes=((300, 7), (5,), (2, 3, 4))) -> onnx.ModelProto:
-    """Y = X + sum of each weight's first value: a graph whose initializers hold raw bytes (and one holds floats)."""
+    """y = x + the largest value of each weight: a graph whose initializers hold raw bytes (and one holds floats)."""
     rng = np.random.default_rng(0)
     weights = [numpy_helper.from_array(rng.standard_normal(size).astype(np.float32), f"w{i}") for i, size in enumerate(sizes)]
     weights.append(helper.make_tensor("scale", onnx.TensorProto.FLOAT, [1], [2.0]))  # float_data, not raw_data
@@ -30,7 +30,7 @@ def graph_with_weights(sizes=((300, 7), (5,), (2, 3, 4))) -> onnx.ModelProto:
 
 
 def pieces_of(tensor, size=1000):
-    """A payload: the tensor's raw bytes in pieces of `size` bytes, the fields cleared (as write_weights has them)."""
+    """A payload: the tensor's raw bytes in pieces of `size` bytes."""
     data = tensor.raw_data
     return [memoryview(data)[start : start + size] for start in range(0, len(data), size)]
 
