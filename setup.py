@@ -12,6 +12,10 @@ ALIAS_HOOK = "transformers_onnx_alias.pth"
 #: transformers 4 release line and transformers 5 from 5.23 on; torch from 2.13 to the newest release. The onnx
 #: packages' floors are the releases every stack installs.
 TRANSFORMERS = "transformers>=4.57.6," + ",".join(f"!=5.{minor}.*" for minor in range(23))
+#: onnx imports ml_dtypes, so every export does: 0.7.0 takes 0.55 s to import (it registers numpy loops for its new
+#: complex and 1-bit types; 0.6.0 takes 4 ms), a tenth of a small model's export. tests/canary.py reports the newest
+#: release held back; lift the cap when one imports fast. onnx 1.23 needs 0.5.4.
+ML_DTYPES = "ml_dtypes>=0.5.4,<0.7"
 
 
 class BuildPyWithAliasHook(build_py):
@@ -49,6 +53,7 @@ setup(
         "torch>=2.13",
         TRANSFORMERS,
         "onnx>=1.23",
+        ML_DTYPES,
         "onnxruntime>=1.32",
         "onnxscript>=0.7",
         "packaging",
