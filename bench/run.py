@@ -39,10 +39,13 @@ SEQUENCE = 128
 BATCHES = (1, 8)
 MARKERS = ("<!-- bench:start -->", "<!-- bench:end -->")
 
-#: The peers' virtualenvs: name → packages (installed with -c constraints.txt).
+#: The peers' virtualenvs: name → packages (installed with -c constraints.txt). `transformers-onnx` is this
+#: repository as a user installs it, at the versions CI tests (locks/transformers5.txt), without the test extras
+#: (their sentence-transformers pulls in scipy, which transformers then imports: 0.2 s of every export).
 PEER_VENVS = {
     "legacy": ["transformers==4.57.6", "onnxscript", "onnx", "onnxruntime", "torch"],
     "optimum": ["optimum-onnx", "transformers==4.57.6", "onnxruntime", "torch"],
+    "transformers-onnx": ["-c", str(REPO / "locks" / "transformers5.txt"), "-e", str(REPO)],
 }
 
 #: Checkpoints: name → (config class, config kwargs). GPT-2 uses the BERT tokenizer: its ids fit GPT-2's vocabulary.

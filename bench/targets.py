@@ -14,7 +14,8 @@ Prints, with the target beside each ratio:
    memory cgroup capped at half its fp32 weights (`--gpt2-cap`): peak RSS, anonymous memory and the cgroup's peak
    charge against the weights.
 
-The exporters run in turn in each round (so that the machine's noise hits them alike) and the ratios are of the
+Ours runs from bench/.venvs/transformers-onnx (this repository as `pip install` gives it, at the locked versions;
+bench/run.py's PEER_VENVS), each peer from its own virtualenv. The exporters run in turn in each round (so that the machine's noise hits them alike) and the ratios are of the
 medians. Every export starts with the checkpoint out of the page cache and runs in a cgroup of its own (cgroup v1,
 needs root). Not run by CI.
 """
@@ -35,9 +36,14 @@ BENCH = Path(__file__).resolve().parent
 DECODER = ["--feature=causal-lm-with-past", f"--atol={large_export.ATOL}"]
 
 
+def ours_command() -> list[str]:
+    """`python -m transformers_onnx` as a user installs it (bench/.venvs/transformers-onnx)."""
+    return [str(venv_python("transformers-onnx")), "-m", "transformers_onnx"]
+
+
 def exporters(out: Path) -> dict[str, dict[str, tuple[list[str], Path]]]:
     """Per case, label → (command line, the folder it writes) under `out`."""
-    ours = [sys.executable, "-m", "transformers_onnx"]
+    ours = ours_command()
     bert, qwen = CHECKPOINTS / "bert-base", CHECKPOINTS / "qwen2-122m"
     optimum_cli = str(venv_python("optimum").with_name("optimum-cli"))
     builder = [str(genai_python(GENAI_VENV / "bin" / "python")), "-m", "onnxruntime_genai.models.builder"]
@@ -88,7 +94,7 @@ def main() -> int:
     print(f"\n== gpt2-2.4GiB: {weights / GB:.2f} GB of fp32 weights, capped at {cap / GB:.2f} GB ({args.gpt2_cap:.2f}x)",
           flush=True)
     results["gpt2-2.4GiB"] = {"transformers_onnx": export(
-        "transformers_onnx", [sys.executable, "-m", "transformers_onnx", f"--model={gpt2}", *DECODER, str(out / "gpt2")],
+        "transformers_onnx", [*ours_command(), f"--model={gpt2}", *DECODER, str(out / "gpt2")],
         out / "gpt2", cap, weights, gpt2)} | {"weights_mb": round(weights / 2**20), "cap_mb": round(cap / 2**20)}
     print_targets(results)
     (BENCH / "results").mkdir(exist_ok=True)

@@ -1,5 +1,6 @@
 """The writers of transformers_onnx/files.py: a graph saved with its weights inline (the protobuf encoding written
-around the pieces) or in one data file (pieces made ahead in a thread), and the read-ahead of a checkpoint."""
+around the pieces) or in one data file (pieces made ahead in a thread, written by another while the caller goes
+on), and the read-ahead of a checkpoint."""
 
 import os
 import threading
@@ -124,6 +125,61 @@ def test_the_writer_stopping_early_stops_the_maker(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="No space"):
         files.save_with_external_data(model, tmp_path / "model.onnx", lambda tensor: pieces_of(tensor, 100) if tensor.HasField("raw_data") else None)
     assert threading.active_count() == threads
+
+
+def data_file_places(onnx_file):
+    """(offset, length) in the data file of each initializer stored there, by name."""
+    graph = onnx.load(onnx_file.as_posix(), load_external_data=False)
+    return {
+        tensor.name: (int(entries["offset"]), int(entries["length"]))
+        for tensor in graph.graph.initializer
+        if (entries := {entry.key: entry.value for entry in tensor.external_data})
+    }
+
+
+def test_data_file_writer_writes_each_key_once_while_the_caller_goes_on(tmp_path):
+    """Tensors added under one key share their bytes; one added under a key the graph does not read, once the
+    graph says which it reads, is skipped if not yet begun; each place is page-aligned."""
+    model = graph_with_weights(sizes=[(64, 64)] * 3)
+    initializers = {tensor.name: tensor for tensor in model.graph.initializer}
+    expected = {name: numpy_helper.to_array(tensor) for name, tensor in initializers.items()}
+    started = threading.Event()
+    with files.ExternalDataWriter(tmp_path / "model.onnx") as writer:
+        writer.add("first", lambda: (started.wait(5), pieces_of(initializers["w0"]))[1])
+        writer.add("first", lambda: pytest.fail("a key is written once"))
+        writer.add("second", lambda: pieces_of(initializers["w1"]))
+        writer.add("unread", lambda: pieces_of(initializers["w2"]))
+        threading.Timer(0.2, started.set).start()  # the first tensor is still being made when the graph is saved
+        writer.save(model, tmp_path / "model.onnx", {"w0": "first", "w1": "second", "w2": "first"})
+    places = data_file_places(tmp_path / "model.onnx")
+    assert places["w0"] == places["w2"] and places["w1"] != places["w0"]
+    assert all(offset % 4096 == 0 for offset, _ in places.values())
+    assert (tmp_path / "model.onnx_data").stat().st_size == 2 * 64 * 64 * 4, "the unread tensor was written"
+    written = onnx.load((tmp_path / "model.onnx").as_posix())
+    for tensor in written.graph.initializer:
+        want = expected["w0"] if tensor.name == "w2" else expected[tensor.name]
+        np.testing.assert_array_equal(numpy_helper.to_array(tensor), want)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["model.onnx", "model.onnx_data"]
+
+
+def test_data_file_writer_left_before_saving_removes_its_file_and_threads(tmp_path):
+    model = graph_with_weights(sizes=[(64, 64)] * 9)
+    threads = threading.active_count()
+    with pytest.raises(KeyboardInterrupt):
+        with files.ExternalDataWriter(tmp_path / "model.onnx") as writer:
+            for tensor in model.graph.initializer:
+                writer.add(tensor.name, lambda tensor=tensor: pieces_of(tensor, 100) if tensor.HasField("raw_data") else None)
+            raise KeyboardInterrupt
+    assert threading.active_count() == threads
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_data_file_writer_refuses_a_key_never_added(tmp_path):
+    model = graph_with_weights()
+    with pytest.raises(ValueError, match="no tensor was added under w0"):
+        with files.ExternalDataWriter(tmp_path / "model.onnx") as writer:
+            writer.save(model, tmp_path / "model.onnx", {"w0": "w0"})
+    assert list(tmp_path.iterdir()) == []
 
 
 def read_ahead_threads():

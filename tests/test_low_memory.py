@@ -58,6 +58,11 @@ def assert_weights_in_one_aligned_file(onnx_file):
     assert not any(tensor.raw_data for tensor in graph.graph.initializer if len(tensor.raw_data) > 1024)
     transposed_weights = [node for node in graph.graph.node if node.op_type == "Transpose" and node.input[0] in {t.name for t in stored}]
     assert not transposed_weights, "a weight is transposed at run time instead of stored transposed"
+    end = 0
+    for offset, length in sorted({(int(place["offset"]), int(place["length"])) for place in places}):
+        assert offset == -(-end // 4096) * 4096, "the data file holds bytes that no initializer reads"
+        end = offset + length
+    assert (onnx_file.parent / (onnx_file.name + "_data")).stat().st_size == end
 
 
 @pytest.mark.parametrize("model_type,feature", CASES)
@@ -72,6 +77,37 @@ def test_low_memory_export_matches_pytorch_at_other_shapes(model_type, feature, 
     for file_name, model, onnx_config, preprocessor in graphs_with_preprocessors(model_type, feature, checkpoint):
         assert_weights_in_one_aligned_file(tmp_path / file_name)
         assert_graph_matches(tmp_path / file_name, model, onnx_config, preprocessor)
+
+
+def test_weights_of_linear_layers_and_embeddings_are_written_while_the_model_is_traced(tiny_checkpoint, tmp_path, monkeypatch):
+    """Every linear layer's weight (transposed, as the graph's MatMul reads it) and the embedding (as stored) go to
+    the data file's writer as the trace reaches them, before the graph is known; the graph reads all of them
+    (assert_weights_in_one_aligned_file: nothing unread)."""
+    from safetensors import safe_open
+
+    from transformers_onnx import checkpoint_weights, files
+
+    checkpoint = tiny_checkpoint("llama", "causal-lm-with-past")
+    added, added_by_trace_end = [], []
+    add, write_weights = files.ExternalDataWriter.add, checkpoint_weights.write_weights
+
+    def noted_add(writer, key, make):
+        added.append(key)
+        add(writer, key, make)
+
+    def noted_write_weights(*args):
+        added_by_trace_end.extend(added)
+        write_weights(*args)
+
+    monkeypatch.setattr(files.ExternalDataWriter, "add", noted_add)
+    monkeypatch.setattr(checkpoint_weights, "write_weights", noted_write_weights)
+    assert main(["--model", str(checkpoint), "--low-memory", "--feature", "causal-lm-with-past", str(tmp_path)]) == 0
+    with safe_open(str(checkpoint / "model.safetensors"), "pt") as stored:
+        names = list(stored.keys())
+    expected = {(name, torch.float32, (1, 0)) for name in names if name.endswith(("proj.weight", "lm_head.weight"))}
+    expected |= {(name, torch.float32, None) for name in names if name.endswith("embed_tokens.weight")}
+    assert len(expected) > 8 and set(added_by_trace_end) == expected
+    assert_weights_in_one_aligned_file(tmp_path / "model.onnx")
 
 
 @pytest.mark.parametrize("model_type,feature", [("llama", "causal-lm-with-past"), ("t5", "seq2seq-lm-with-past")])

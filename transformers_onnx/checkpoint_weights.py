@@ -7,9 +7,12 @@ stands for. The TorchScript tracer runs on placeholders like on any weight.
 The graph is exported with the parameters as graph inputs (`export_params=False`); `write_weights` turns them into
 initializers whose bytes are copied from the checkpoint one tensor at a time, in the layout the graph reads (a
 weight the graph transposes is written transposed, as constant folding would have), into one page-aligned
-`<name>_data` file that onnxruntime maps rather than copies. For the reference run (`mapped_weights`), the
-placeholders hold the checkpoint's tensors mapped from its files: pages the kernel reads as they are used and drops
-again when memory is short. Memory the process holds: the largest tensor and the activations, not the model.
+`<name>_data` file that onnxruntime maps rather than copies. Where the graph's weights go to that file whatever
+they take (`SafetensorsCheckpoint.writes_data_file`), those of linear layers and embeddings are written while the
+trace runs, as it reaches them (`writing_while_tracing`), in the layout their exported op reads. For the reference
+run (`mapped_weights`), the placeholders hold the checkpoint's tensors mapped from its files: pages the kernel reads
+as they are used and drops again when memory is short. Memory the process holds: the largest tensor and the
+activations, not the model.
 """
 
 import contextlib
@@ -17,6 +20,7 @@ import json
 import math
 import mmap
 import struct
+import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +30,7 @@ import torch
 
 from . import compat
 from .errors import ModelLoadError
+from .files import ExternalDataWriter
 
 #: safetensors' dtype names.
 _DTYPES = {
@@ -70,8 +75,15 @@ class SafetensorsCheckpoint:
             raise WeightsNotInCheckpoint(f"{folder} holds no model.safetensors")
         self.tensors: dict[str, tuple[Path, torch.dtype, tuple[int, ...], int, int]] = {}
         self._maps: dict[Path, mmap.mmap] = {}
+        self._mapping = threading.Lock()  # the weights are written from a thread of their own
         for name in files:
             self._read_header(folder / name)
+
+    @property
+    def writes_data_file(self) -> bool:
+        """Whether every graph exported from this checkpoint keeps its weights in a data file, whatever its own
+        weights take: they are known to before the trace (as transformers.onnx decided by the whole model's size)."""
+        return self.inline_below == 0 or sum(entry[4] for entry in self.tensors.values()) >= self.inline_below
 
     def _read_header(self, path: Path):
         """Note where each tensor of one safetensors file lies; a file that is not safetensors raises."""
@@ -105,9 +117,10 @@ class SafetensorsCheckpoint:
         path, dtype, shape, offset, length = self.tensors[key]
         if not length:
             return torch.empty(shape, dtype=dtype)
-        if path not in self._maps:
-            with open(path, "rb") as stored:
-                self._maps[path] = mmap.mmap(stored.fileno(), 0, access=mmap.ACCESS_COPY)
+        with self._mapping:
+            if path not in self._maps:
+                with open(path, "rb") as stored:
+                    self._maps[path] = mmap.mmap(stored.fileno(), 0, access=mmap.ACCESS_COPY)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "non-writable buffer": copy-on-write pages are writable
             values = torch.frombuffer(self._maps[path], dtype=dtype, count=length // dtype.itemsize, offset=offset)
@@ -194,19 +207,20 @@ def mapped_weights(model: torch.nn.Module) -> Iterator[None]:
             checkpoint.release(key)  # before onnxruntime maps the graph's copy
 
 
-def write_weights(onnx_file: Path, tensors: dict[str, torch.Tensor]):
+def write_weights(onnx_file: Path, tensors: dict[str, torch.Tensor], writer: Optional[ExternalDataWriter] = None):
     """Turn the graph inputs that are the traced module's parameters and buffers into initializers: a placeholder's
     bytes read from the checkpoint, a buffer's its own.
 
     Args:
         onnx_file: A graph exported with `export_params=False`; rewritten with its weights in `<name>_data`, or
-            inline when they take fewer bytes than the checkpoint's `inline_below`.
+            inline when they take fewer bytes than the checkpoint's `inline_below` and no `writer` is given.
         tensors: The parameters and buffers of the traced module by name (their graph input names); the
-            checkpoint's `progress` hears of each tensor written.
+            checkpoint's `progress` hears of the bytes written.
+        writer: The data file's writer, holding what it wrote during the trace (`writing_while_tracing`).
     """
     import onnx
 
-    from .files import raw_data, save_with_external_data, save_with_weights_inline
+    from .files import raw_data, save_with_weights_inline
 
     graph = onnx.load(onnx_file.as_posix(), load_external_data=False)
     weights = {value.name: tensors[value.name] for value in graph.graph.input if value.name in tensors}
@@ -224,28 +238,93 @@ def write_weights(onnx_file: Path, tensors: dict[str, torch.Tensor]):
     for name, (weight, perm) in layouts.items():
         shape = list(weight.shape) if perm is None else [weight.shape[axis] for axis in perm]
         graph.graph.initializer.append(onnx.TensorProto(name=name, data_type=_ONNX_TYPES[weight.dtype], dims=shape))
-    total = sum(_byte_size(layout) for layout in layouts.values())
-    written = 0
     checkpoint = next((_source(weight)[0] for weight, _ in layouts.values() if _source(weight)), None)
     progress = checkpoint.progress if checkpoint else None
+    weight_bytes = sum(map(_byte_size, layouts.values()))
+    if writer is None and checkpoint and weight_bytes < checkpoint.inline_below:
+        written = 0
 
-    def payload(initializer) -> Optional[Iterator[memoryview]]:
-        if initializer.name not in layouts:
-            return raw_data(initializer)
-        return counted(_chunks(*layouts[initializer.name]))
+        def counted(chunks: Iterator[memoryview]) -> Iterator[memoryview]:
+            nonlocal written
+            for chunk in chunks:
+                yield chunk
+                written += chunk.nbytes
+                if progress:
+                    progress(written, weight_bytes)
 
-    def counted(chunks: Iterator[memoryview]) -> Iterator[memoryview]:
-        nonlocal written
-        for chunk in chunks:
-            yield chunk
-            written += chunk.nbytes
-            if progress:
-                progress(written, total)
+        save_with_weights_inline(
+            graph, onnx_file,
+            lambda initializer: counted(_chunks(*layouts[initializer.name])) if initializer.name in layouts else raw_data(initializer),
+            lambda initializer: _byte_size(layouts.get(initializer.name)),
+        )
+        return
+    with contextlib.ExitStack() as stack:
+        writer = writer or stack.enter_context(ExternalDataWriter(onnx_file))
+        keys, sizes = {}, {}
+        for initializer in graph.graph.initializer:
+            if initializer.name in layouts:
+                layout = layouts[initializer.name]
+                keys[initializer.name] = _layout_key(*layout) or initializer.name
+                writer.add(keys[initializer.name], lambda layout=layout: _chunks(*layout))
+                sizes[keys[initializer.name]] = _byte_size(layout)
+            else:
+                keys[initializer.name] = initializer.name
+                writer.add(initializer.name, lambda initializer=initializer: raw_data(initializer))
+                sizes[initializer.name] = len(initializer.raw_data)
+        total = sum(sizes.values())
+        writer.save(graph, onnx_file, keys, progress and (lambda written: progress(written, total)))
 
-    if checkpoint and total < checkpoint.inline_below:
-        save_with_weights_inline(graph, onnx_file, payload, lambda initializer: _byte_size(layouts.get(initializer.name)))
-    else:
-        save_with_external_data(graph, onnx_file, payload)
+
+class _WrittenAsTraced(torch.overrides.TorchFunctionMode):
+    """Hands the writer each placeholder a linear layer or an embedding reads, as the trace reaches it, in the layout
+    its exported op reads: TorchScript exports `linear` as a MatMul by the transposed weight (or, for a matrix
+    input and a bias, as a Gemm that reads it as stored: left to `write_weights`), an embedding as a Gather from
+    the weight as stored. A layout the graph turns out not to read is skipped if not yet begun, else left unread in
+    the data file (tests/test_low_memory.py checks that none is); the graph's other weights are written after the
+    trace."""
+
+    def __init__(self, writer: ExternalDataWriter):
+        super().__init__()
+        self.writer = writer
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if func is torch.nn.functional.linear:
+            weight, bias = _argument(args, kwargs, 1, "weight"), _argument(args, kwargs, 2, "bias")
+            if not (_argument(args, kwargs, 0, "input").dim() == 2 and bias is not None):
+                self._ahead(weight, [1, 0])
+        elif func is torch.nn.functional.embedding:
+            self._ahead(_argument(args, kwargs, 1, "weight"), None)
+        return func(*args, **kwargs)
+
+    def _ahead(self, weight: Any, perm: Optional[list[int]]):
+        key = _layout_key(weight, perm) if isinstance(weight, torch.Tensor) else None
+        if key is not None:
+            self.writer.add(key, lambda: _chunks(weight, perm))
+
+
+@contextlib.contextmanager
+def data_file_writer(model: torch.nn.Module, onnx_file: Path) -> Iterator[Optional[ExternalDataWriter]]:
+    """The writer of `onnx_file`'s data file when the model's weights stay in a checkpoint whose graphs keep their
+    weights in one whatever they take (`SafetensorsCheckpoint.writes_data_file`); None otherwise. Its partial file
+    is removed if the block raises."""
+    checkpoint = next((_source(parameter)[0] for parameter in model.parameters() if _source(parameter)), None)
+    if checkpoint is None or not checkpoint.writes_data_file:
+        yield None
+        return
+    with ExternalDataWriter(onnx_file) as writer:
+        yield writer
+
+
+@contextlib.contextmanager
+def writing_while_tracing(writer: Optional[ExternalDataWriter]) -> Iterator[None]:
+    """Inside (around the trace), the weights of linear layers and embeddings go to `writer` as the trace reads
+    them (`_WrittenAsTraced`), so that writing them overlaps tracing; nothing happens without a writer."""
+    if writer is None:
+        yield
+        return
+    with _WrittenAsTraced(writer):
+        yield
 
 
 @contextlib.contextmanager
@@ -293,6 +372,16 @@ def _placeholder(parameter: torch.nn.Parameter, checkpoint: SafetensorsCheckpoin
     placeholder = torch.nn.Parameter(value.expand(parameter.shape), requires_grad=False)
     placeholder.checkpoint_source = (checkpoint, key)
     return placeholder
+
+
+def _layout_key(weight: torch.Tensor, perm: Optional[list[int]]) -> Optional[tuple]:
+    """What a placeholder's bytes in a layout are written under (once per data file); None for other tensors."""
+    source = _source(weight)
+    return None if source is None else (source[1], weight.dtype, None if perm is None else tuple(perm))
+
+
+def _argument(args: tuple, kwargs: dict, position: int, name: str) -> Any:
+    return args[position] if len(args) > position else kwargs.get(name)
 
 
 def _byte_size(layout: Optional[tuple[torch.Tensor, Optional[list[int]]]]) -> Optional[int]:

@@ -178,36 +178,141 @@ def raw_data(tensor: Any) -> Optional[list[bytes]]:
     return [tensor.raw_data] if tensor.HasField("raw_data") else None
 
 
-def save_with_external_data(graph: Any, onnx_file: Path, payload: Callable[[Any], Optional[Iterable[Buffer]]]):
+def save_with_external_data(
+    graph: Any, onnx_file: Path, payload: Callable[[Any], Optional[Iterable[Buffer]]]
+):
     """Save `graph` to `onnx_file` with every initializer's bytes in one `<name>_data` file beside it.
 
     Args:
         graph: The `onnx.ModelProto`; its initializers are changed to point into the data file.
         onnx_file: The `.onnx` file to write.
         payload: The bytes of an initializer, in pieces (read one at a time, so no second copy of the weights is
-            held), or None for one that holds no raw bytes (it stays in the graph). The pieces are made in a
-            thread of their own, at most two ahead of the one being written: making a piece (reading,
-            converting, transposing) and writing the one before overlap.
+            held), or None for one that holds no raw bytes (it stays in the graph); called by the
+            `ExternalDataWriter`'s threads.
     """
-    import onnx
+    with ExternalDataWriter(onnx_file) as writer:
+        for tensor in graph.graph.initializer:
+            writer.add(tensor.name, lambda tensor=tensor: payload(tensor))
+        writer.save(graph, onnx_file, {tensor.name: tensor.name for tensor in graph.graph.initializer})
 
-    data_file = data_file_of(onnx_file)
-    initializers = list(graph.graph.initializer)
-    contents = (payload(tensor) for tensor in initializers)
-    with _completed(data_file) as partial_file, open(partial_file, "wb") as data, _made_ahead(contents) as made:
-        for tensor, content in zip(initializers, made):
-            if content is None:
+
+class ExternalDataWriter:
+    """A graph's `<name>_data` file, written by threads of their own while the caller goes on (the export writes a
+    model's weights while it traces the model): the bytes of each tensor `add`ed, once per key, page-aligned (so
+    that onnxruntime maps them), in the order added. Pieces are made (read, converted, transposed) in one thread,
+    up to two ahead of the one being written in another. Used as a context: the data file takes its name when
+    `save` writes the graph; left before that, the threads stop and the partial file is removed."""
+
+    def __init__(self, onnx_file: Path):
+        self.data_file = data_file_of(onnx_file)
+        self._partial_file = self.data_file.with_name(f"{self.data_file.name}.partial")
+        self._data = open(self._partial_file, "wb")
+        self._jobs: queue.Queue = queue.Queue()
+        self._keys_made: queue.Queue = queue.Queue()  # the key of each content, in the order the maker takes them
+        self._added: set = set()
+        self._wanted: Optional[set] = None  # once `save` says which keys the graph reads, the others are skipped
+        self._stored: dict[Any, Optional[tuple[int, int]]] = {}  # key → (offset, length); None: no bytes
+        self._written: dict[Any, int] = {}
+        self._error: Optional[BaseException] = None
+        self._abandoned = threading.Event()
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._write, name="external-data-writer", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> "ExternalDataWriter":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._thread.is_alive():
+            self._abandoned.set()
+            self._jobs.put(_END)
+            self._thread.join()
+        if not self._data.closed:  # not saved
+            self._data.close()
+            self._partial_file.unlink(missing_ok=True)
+
+    def add(self, key: Any, make: Callable[[], Optional[Iterable[Buffer]]]) -> None:
+        """Write the bytes `make()` gives, in pieces, unless a tensor was added under `key` already (`make` runs in
+        the writer's thread; it returns None for a tensor that holds no bytes, which stays in the graph)."""
+        if key not in self._added:
+            self._added.add(key)
+            self._jobs.put((key, make))
+
+    def save(self, graph: Any, onnx_file: Path, keys: dict[str, Any], progress: Optional[Callable[[int], None]] = None):
+        """Wait until the bytes of every initializer named in `keys` (initializer name → the key it was added under)
+        are written, point those initializers at them, and write the graph to `onnx_file`. Tensors added under
+        other keys and not yet begun are skipped.
+
+        Args:
+            progress: Called from the caller's thread while it waits, with the bytes of those tensors written so far.
+        """
+        import onnx
+
+        wanted = set(keys.values())
+        if wanted - self._added:
+            raise ValueError(f"no tensor was added under {sorted(map(str, wanted - self._added))[0]}")
+        self._wanted = wanted
+        self._jobs.put(_END)
+        finished = False
+        while not finished:
+            with self._changed:
+                finished = self._error is not None or wanted <= self._stored.keys()
+                if not finished:
+                    self._changed.wait(0.1)
+                written = sum(self._written.get(key, 0) for key in wanted)
+            if progress:
+                progress(written)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        for tensor in graph.graph.initializer:
+            place = self._stored.get(keys.get(tensor.name))
+            if place is None:
                 continue
-            data.seek(-data.tell() % 4096, 1)  # page-aligned offsets let onnxruntime map the tensors
-            offset = data.tell()
-            for piece in content:
-                data.write(piece)
             del tensor.external_data[:]
             tensor.ClearField("raw_data")
             tensor.data_location = onnx.TensorProto.EXTERNAL
-            for key, value in (("location", data_file.name), ("offset", offset), ("length", data.tell() - offset)):
+            for key, value in (("location", self.data_file.name), ("offset", place[0]), ("length", place[1])):
                 tensor.external_data.add(key=key, value=str(value))
-    onnx_file.write_bytes(graph.SerializeToString())  # onnx.save_model would look through every node for data
+        self._data.close()
+        self._partial_file.replace(self.data_file)
+        onnx_file.write_bytes(graph.SerializeToString())  # onnx.save_model would look through every node for data
+
+    def _contents(self) -> Iterator[Optional[Iterable[Buffer]]]:
+        while (job := self._jobs.get()) is not _END:
+            key, make = job
+            if self._wanted is not None and key not in self._wanted:
+                continue
+            self._keys_made.put(key)
+            yield make()
+
+    def _write(self):
+        try:
+            with _made_ahead(self._contents()) as made:
+                for content in made:
+                    key = self._keys_made.get()
+                    place = None if content is None else self._written_out(key, content)
+                    if self._abandoned.is_set():
+                        return
+                    with self._changed:
+                        self._stored[key] = place
+                        self._changed.notify_all()
+        except BaseException as error:  # raised again by `save`
+            with self._changed:
+                self._error = error
+                self._changed.notify_all()
+
+    def _written_out(self, key: Any, content: Iterable[Buffer]) -> tuple[int, int]:
+        self._data.seek(-self._data.tell() % 4096, 1)
+        offset = self._data.tell()
+        for piece in content:
+            if self._abandoned.is_set():
+                break
+            self._data.write(piece)
+            with self._changed:
+                self._written[key] = self._data.tell() - offset
+                self._changed.notify_all()
+        return offset, self._data.tell() - offset
 
 
 def save_with_weights_inline(
@@ -284,7 +389,8 @@ def _varint(value: int) -> bytes:
 
 #: How many pieces `_made_ahead` makes before the one being written.
 _PIECES_AHEAD = 2
-_END = object()
+#: Handed over by `_made_ahead`'s maker after each content, and after the last.
+_END, _NO_MORE = object(), object()
 
 
 @contextlib.contextmanager
@@ -315,6 +421,7 @@ def _made_ahead(contents: Iterator[Optional[Iterable[Buffer]]]) -> Iterator[Iter
                         return
                 if not handed_over(_END):
                     return
+            handed_over(_NO_MORE)
         except BaseException as error:  # raised again where the pieces are read
             handed_over(error)
 
@@ -329,8 +436,7 @@ def _made_ahead(contents: Iterator[Optional[Iterable[Buffer]]]) -> Iterator[Iter
         return item
 
     def read() -> Iterator[Optional[Iterator[Buffer]]]:
-        while True:
-            first = taken()
+        while (first := taken()) is not _NO_MORE:
             if first is None:
                 yield None
             elif first is _END:

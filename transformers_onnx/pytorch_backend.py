@@ -182,14 +182,16 @@ def _export_from_checkpoint(wrapper: _NamedIOModule, example: tuple, config: Onn
     """TorchScript on the placeholders of `checkpoint_weights`: the parameters become graph inputs (no pass of the
     exporter reads their values: that would materialise them, and fold the placeholders' values into constants), which
     `checkpoint_weights.write_weights` turns into initializers. The graph's own constants are folded as usual
-    (onnxruntime's fusions look for them: EmbedLayerNormalization for the position ids' `Slice`)."""
-    with compat.parameters_unread_by_torchscript() as unread:
-        _export_with_torchscript(wrapper, example, config, opset, output, weights_as_inputs=True, fold_constants=unread)
-    tensors = {
-        **dict(wrapper.named_buffers(remove_duplicate=False)),
-        **dict(wrapper.named_parameters(remove_duplicate=False)),
-    }
-    checkpoint_weights.write_weights(output, tensors)
+    (onnxruntime's fusions look for them: EmbedLayerNormalization for the position ids' `Slice`). Weights bound for
+    a data file are written while the model is traced."""
+    with checkpoint_weights.data_file_writer(wrapper, output) as writer:
+        with checkpoint_weights.writing_while_tracing(writer), compat.parameters_unread_by_torchscript() as unread:
+            _export_with_torchscript(wrapper, example, config, opset, output, weights_as_inputs=True, fold_constants=unread)
+        tensors = {
+            **dict(wrapper.named_buffers(remove_duplicate=False)),
+            **dict(wrapper.named_parameters(remove_duplicate=False)),
+        }
+        checkpoint_weights.write_weights(output, tensors, writer)
 
 
 def _export_with_dynamo(wrapper: _NamedIOModule, example: tuple, config: OnnxConfig, opset: int, output: Path):
