@@ -11,8 +11,11 @@ Prints, with the target beside each ratio:
    writes what the builder writes (the graph and one data file); the default, one file with the weights inline, is
    shown beside it.
 3. gpt2-2.4GiB (bench/large_export.py's checkpoint), `--feature causal-lm-with-past`: exported and validated in a
-   memory cgroup capped at half its fp32 weights (`--gpt2-cap`): peak RSS, anonymous memory and the cgroup's peak
-   charge against the weights.
+   memory cgroup capped at 0.45x its fp32 weights (`--gpt2-cap`): peak RSS, anonymous memory and the cgroup's peak
+   charge against the weights. The cap shows what the export needs: uncapped, the kernel leaves the pages it maps
+   from the checkpoint and the data file resident while memory is free, and the resident set counts them. (It
+   counts the shared libraries' pages too, which the cgroup does not charge when another process loaded them
+   first: under a cap of 0.50x the resident peak was 0.51-0.53x.)
 
 Ours runs from bench/.venvs/transformers-onnx (this repository as `pip install` gives it, at the locked versions;
 bench/run.py's PEER_VENVS), each peer from its own virtualenv. The exporters run in turn in each round (so that the machine's noise hits them alike) and the ratios are of the
@@ -66,7 +69,7 @@ def exporters(out: Path) -> dict[str, dict[str, tuple[list[str], Path]]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="Exports per exporter (the ratios are of the medians).")
-    parser.add_argument("--gpt2-cap", type=float, default=0.5, help="The 2.4 GiB GPT-2's memory cap / its weights.")
+    parser.add_argument("--gpt2-cap", type=float, default=0.45, help="The 2.4 GiB GPT-2's memory cap / its weights.")
     args = parser.parse_args()
     if not large_export.CGROUP.exists():
         print(f"error: the measurements need {large_export.CGROUP} (cgroup v1, root)", file=sys.stderr)
