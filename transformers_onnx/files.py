@@ -178,9 +178,7 @@ def raw_data(tensor: Any) -> Optional[list[bytes]]:
     return [tensor.raw_data] if tensor.HasField("raw_data") else None
 
 
-def save_with_external_data(
-    graph: Any, onnx_file: Path, payload: Callable[[Any], Optional[Iterable[Buffer]]]
-):
+def save_with_external_data(graph: Any, onnx_file: Path, payload: Callable[[Any], Optional[Iterable[Buffer]]]):
     """Save `graph` to `onnx_file` with every initializer's bytes in one `<name>_data` file beside it.
 
     Args:
