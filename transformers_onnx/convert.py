@@ -357,9 +357,11 @@ class OutputsComparison:
             difference = max(difference, float(np.nanmax(np.abs(gap, out=gap))))
             rows = reference.reshape(-1, reference.shape[-1] if reference.ndim > 1 else reference.size)
             other = value.reshape(rows.shape)
-            products = [np.einsum("ij,ij->i", left, right, dtype=np.float64) for left, right in ((rows, other), (rows, rows), (other, other))]
-            norms = np.sqrt(products[1] * products[2])
-            cosines.extend((products[0][norms > 0] / norms[norms > 0]).tolist())
+            dots, squares, other_squares = (
+                np.einsum("ij,ij->i", left, right, dtype=np.float64) for left, right in ((rows, other), (rows, rows), (other, other))
+            )
+            norms = np.sqrt(squares * other_squares)
+            cosines.extend((dots[norms > 0] / norms[norms > 0]).tolist())
         cosines = cosines or [1.0]
         return OutputsComparison(difference, float(np.min(cosines)), float(np.mean(cosines)), len(cosines), top1)
 
