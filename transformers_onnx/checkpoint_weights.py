@@ -22,7 +22,7 @@ import mmap
 import struct
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -238,7 +238,7 @@ def write_weights(onnx_file: Path, tensors: dict[str, torch.Tensor], writer: Opt
     for name, (weight, perm) in layouts.items():
         shape = list(weight.shape) if perm is None else [weight.shape[axis] for axis in perm]
         graph.graph.initializer.append(onnx.TensorProto(name=name, data_type=_ONNX_TYPES[weight.dtype], dims=shape))
-    checkpoint = next((_source(weight)[0] for weight, _ in layouts.values() if _source(weight)), None)
+    checkpoint = _checkpoint_of(weight for weight, _ in layouts.values())
     progress = checkpoint.progress if checkpoint else None
     weight_bytes = sum(map(_byte_size, layouts.values()))
     if writer is None and checkpoint and weight_bytes < checkpoint.inline_below:
@@ -307,7 +307,7 @@ def data_file_writer(model: torch.nn.Module, onnx_file: Path) -> Iterator[Option
     """The writer of `onnx_file`'s data file when the model's weights stay in a checkpoint whose graphs keep their
     weights in one whatever they take (`SafetensorsCheckpoint.writes_data_file`); None otherwise. Its partial file
     is removed if the block raises."""
-    checkpoint = next((_source(parameter)[0] for parameter in model.parameters() if _source(parameter)), None)
+    checkpoint = _checkpoint_of(model.parameters())
     if checkpoint is None or not checkpoint.writes_data_file:
         yield None
         return
@@ -386,6 +386,11 @@ def _argument(args: tuple, kwargs: dict, position: int, name: str) -> Any:
 def _byte_size(layout: Optional[tuple[torch.Tensor, Optional[list[int]]]]) -> Optional[int]:
     """The bytes of a weight as written (None for no weight)."""
     return None if layout is None else layout[0].numel() * layout[0].element_size()
+
+
+def _checkpoint_of(tensors: Iterable[torch.Tensor]) -> Optional[SafetensorsCheckpoint]:
+    """The checkpoint the first placeholder among `tensors` stands for (None: no placeholder)."""
+    return next((_source(tensor)[0] for tensor in tensors if _source(tensor)), None)
 
 
 def _source(parameter: Optional[torch.Tensor]) -> Optional[tuple[SafetensorsCheckpoint, str]]:
